@@ -1,0 +1,115 @@
+#pragma once
+// Client configuration: plain structs with documented defaults, validated once by ding::client.
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace ding {
+
+class error;
+
+/// How the client trusts servers. Verification is always on unless the long-named switch is set.
+struct tls_options {
+    /// Trust the system's CA store (/etc/ssl/certs). Default: true.
+    bool use_system_trust_store = true;
+    /// Path of an extra PEM trust anchor (a private CA, the sandbox's CA). Default: none.
+    std::string ca_file;
+    /// PEM text of an extra trust anchor. Default: none.
+    std::string ca_pem;
+    /// Accept any certificate and any host name. Only for throwaway experiments: it removes all
+    /// protection against a man in the middle. Default: false.
+    bool insecure_skip_verification_for_testing_only = false;
+};
+
+/// When and how often a failed attempt is tried again. What may be retried depends on the
+/// operation (see the README's table); this policy only bounds how.
+struct retry_policy {
+    /// Total attempts, the first included; 1 disables retries. Default: 3.
+    int max_attempts = 3;
+    /// Upper bound of the first wait; each later bound doubles, capped by max_backoff.
+    /// The actual wait is uniform in [0, bound] ("full jitter"). Default: 100 ms.
+    std::chrono::milliseconds initial_backoff{100};
+    /// Cap of the backoff bound. Default: 2 s.
+    std::chrono::milliseconds max_backoff{2000};
+    /// Also retry a non-idempotent POST (create, check, retry, feedback) after a failure that
+    /// may have happened after the server received it (a 500, or a connection lost after the
+    /// request was written). This can send a second SMS. Default: false.
+    bool retry_requests_that_may_have_reached_the_server = false;
+};
+
+/// What a hook sees of one attempt. Nothing here contains the API key.
+struct attempt_info {
+    std::string_view operation;          ///< e.g. "create_authentication"
+    int attempt = 1;                     ///< 1 for the first attempt
+    std::string_view method;             ///< "GET" or "POST"
+    std::string_view path;               ///< request target, e.g. "/v1/check"
+    int http_status = 0;                 ///< 0 before a response arrived
+    std::chrono::nanoseconds elapsed{0}; ///< since the call started
+};
+
+/// Header lines a before-attempt hook may add to the request.
+using extra_headers = std::vector<std::pair<std::string, std::string>>;
+
+/// Observability callbacks. Each is optional; they run on the client's executor and must not block.
+struct client_hooks {
+    /// Before each attempt is sent; may append headers (names and values are validated).
+    std::function<void(const attempt_info&, extra_headers&)> before_attempt;
+    /// After each response arrived (any status).
+    std::function<void(const attempt_info&)> after_response;
+    /// After each failed attempt, retried or not.
+    std::function<void(const attempt_info&, const error&)> on_error;
+};
+
+/// Options of a ding::client. Every field has a default; only the API key must be set.
+struct client_options {
+    /// The account's API key, sent as `x-api-key`. Never logged, never part of an error.
+    std::string api_key;
+    /// If set, called before each attempt for the current key (key rotation); replaces api_key.
+    std::function<std::string()> api_key_provider;
+    /// Base URL with scheme, host, optional port and base path. Default: Ding's production API.
+    /// `http://` is accepted for local servers.
+    std::string base_url = "https://api.ding.live/v1";
+    /// Deadline of a whole call, retries and backoff waits included. Default: 10 s.
+    std::chrono::milliseconds timeout{10000};
+    /// Deadline of resolving, connecting and the TLS handshake of one connection. Default: 5 s.
+    std::chrono::milliseconds connect_timeout{5000};
+    /// Most connections open at once to the host; callers beyond wait in FIFO order. Default: 16.
+    std::size_t max_connections = 16;
+    /// An idle keep-alive connection older than this is closed instead of reused. Default: 30 s.
+    std::chrono::milliseconds idle_timeout{30000};
+    /// Largest response body accepted; a larger one fails with response_too_large. Default: 1 MiB.
+    std::size_t max_response_body = 1024 * 1024;
+    /// Appended to the User-Agent after "ding-cpp/<version>". Default: none.
+    std::string user_agent_suffix;
+    tls_options tls;
+    retry_policy retry;
+    client_hooks hooks;
+};
+
+/// Per-call overrides of client_options (unset fields keep the client's value).
+struct call_options {
+    std::optional<std::chrono::milliseconds> timeout;
+    std::optional<retry_policy> retry;
+};
+
+/// Counters of a client's connection pool, readable at any time (client::stats()).
+struct pool_stats {
+    std::size_t open = 0;             ///< connections open now (idle + in use)
+    std::size_t idle = 0;             ///< open and parked in the pool
+    std::size_t in_use = 0;           ///< carrying a request now
+    std::size_t connecting = 0;       ///< being opened now
+    std::size_t waiting = 0;          ///< callers waiting for a connection
+    std::size_t connections_opened = 0;  ///< since the client was made
+    std::size_t handshakes = 0;          ///< TLS handshakes completed
+    std::size_t resumed_handshakes = 0;  ///< of those, resumed TLS sessions
+    std::size_t requests_sent = 0;       ///< HTTP requests written
+    std::size_t retries = 0;             ///< attempts after the first, over all calls
+};
+
+} // namespace ding

@@ -1,0 +1,6 @@
+#pragma once
+
+#define DING_VERSION_MAJOR 0
+#define DING_VERSION_MINOR 1
+#define DING_VERSION_PATCH 0
+#define DING_VERSION_STRING "0.1.0"

@@ -1,0 +1,112 @@
+#include <ding/outcome.hpp>
+
+#include <boost/throw_exception.hpp>
+
+namespace ding {
+namespace {
+
+class ding_category final : public boost::system::error_category {
+public:
+    const char* name() const noexcept override { return "ding"; }
+
+    std::string message(int ev) const override {
+        switch (static_cast<errc>(ev)) {
+        case errc::api_error: return "the API rejected the request";
+        case errc::http_status: return "unexpected HTTP status";
+        case errc::transport: return "connection failed";
+        case errc::tls: return "TLS handshake failed";
+        case errc::timeout: return "timed out";
+        case errc::cancelled: return "cancelled";
+        case errc::decode: return "response body does not match the contract";
+        case errc::invalid_argument: return "invalid argument";
+        case errc::response_too_large: return "response too large";
+        case errc::internal: return "internal error";
+        }
+        return "unknown ding error";
+    }
+
+    boost::system::error_condition default_error_condition(int ev) const noexcept override {
+        switch (static_cast<errc>(ev)) {
+        case errc::transport:
+        case errc::tls:
+        case errc::timeout: return make_error_condition(condition::network);
+        case errc::api_error:
+        case errc::http_status: return make_error_condition(condition::rejected);
+        case errc::invalid_argument:
+        case errc::cancelled: return make_error_condition(condition::caller);
+        default: return {ev, *this};
+        }
+    }
+};
+
+class condition_category_impl final : public boost::system::error_category {
+public:
+    const char* name() const noexcept override { return "ding.condition"; }
+    std::string message(int ev) const override {
+        switch (static_cast<condition>(ev)) {
+        case condition::network: return "network failure";
+        case condition::rejected: return "rejected by the server";
+        case condition::caller: return "caused by the caller";
+        }
+        return "unknown ding condition";
+    }
+};
+
+const std::string& empty_string() {
+    static const std::string empty;
+    return empty;
+}
+
+} // namespace
+
+const boost::system::error_category& error_category() noexcept {
+    static const ding_category instance;
+    return instance;
+}
+
+const boost::system::error_category& condition_category() noexcept {
+    static const condition_category_impl instance;
+    return instance;
+}
+
+error::error(errc code, details info) : code_(code), info_(std::make_shared<const details>(std::move(info))) {}
+
+const std::string& error::message() const noexcept { return info_ ? info_->message : empty_string(); }
+const std::string& error::api_message() const noexcept { return info_ ? info_->api_message : empty_string(); }
+const std::string& error::doc_url() const noexcept { return info_ ? info_->doc_url : empty_string(); }
+const std::string& error::body() const noexcept { return info_ ? info_->body : empty_string(); }
+const std::string& error::operation() const noexcept { return info_ ? info_->operation : empty_string(); }
+
+bool error::retryable() const noexcept {
+    switch (code_) {
+    case errc::transport:
+    case errc::timeout: return true;
+    case errc::http_status: {
+        const int s = http_status();
+        return s == 408 || s == 429 || s >= 500;
+    }
+    default: return false;
+    }
+}
+
+std::string error::to_string() const {
+    std::string out = operation().empty() ? std::string() : operation() + ": ";
+    out += message().empty() ? code().message() : message();
+    out += " [";
+    out += code().to_string();
+    if (http_status() != 0) out += " http=" + std::to_string(http_status());
+    if (api_code() != api_error_code::unknown) out += " api_code=" + std::string(ding::to_string(api_code()));
+    if (cause()) out += " cause=" + cause().to_string() + " (" + cause().message() + ")";
+    if (attempts() > 1) out += " attempts=" + std::to_string(attempts());
+    out += "]";
+    return out;
+}
+
+bad_outcome_access::bad_outcome_access(const ding::error& e)
+    : boost::system::system_error(e.code(), e.message()), error_(e) {}
+
+void throw_exception_from_error(const error& e, const boost::source_location& loc) {
+    boost::throw_exception(bad_outcome_access(e), loc);
+}
+
+} // namespace ding

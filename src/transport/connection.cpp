@@ -1,0 +1,87 @@
+#include "transport/connection.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+#include <sys/socket.h>
+
+namespace ding::detail {
+namespace {
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+} // namespace
+
+connection::connection(asio::any_io_executor ex, asio::ssl::context* tls_context) : buffer_(16 * 1024) {
+    if (tls_context != nullptr)
+        tls_.emplace(ex, *tls_context);
+    else
+        plain_.emplace(ex);
+}
+
+asio::awaitable<std::optional<io_failure>> connection::open(const asio::ip::tcp::resolver::results_type& endpoints,
+                                                            const std::string& host, bool verify,
+                                                            SSL_SESSION* session, steady_time deadline) {
+    tcp().expires_at(deadline);
+    auto [cec, endpoint] = co_await tcp().async_connect(endpoints, use_tuple);
+    if (cec) co_return io_failure{io_stage::connect, cec};
+    tcp().socket().set_option(asio::ip::tcp::no_delay(true));
+    if (!tls_) co_return std::nullopt;
+
+    SSL* ssl = tls_->native_handle();
+    boost::system::error_code addr_ec;
+    asio::ip::make_address(host, addr_ec);
+    const bool is_ip = !addr_ec;
+    if (!is_ip && SSL_set_tlsext_host_name(ssl, host.c_str()) != 1) // SNI is for names only (RFC 6066)
+        co_return io_failure{io_stage::handshake, {static_cast<int>(::ERR_get_error()), asio::error::get_ssl_category()}};
+    if (verify) {
+        // OpenSSL checks the name (or IP) against the certificate during the handshake.
+        X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
+        X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+        const int ok = is_ip ? X509_VERIFY_PARAM_set1_ip_asc(param, host.c_str())
+                             : X509_VERIFY_PARAM_set1_host(param, host.c_str(), host.size());
+        if (ok != 1)
+            co_return io_failure{io_stage::handshake, {static_cast<int>(::ERR_get_error()), asio::error::get_ssl_category()}};
+    }
+    if (session != nullptr) SSL_set_session(ssl, session);
+    auto [hec] = co_await tls_->async_handshake(asio::ssl::stream_base::client, use_tuple);
+    if (hec) co_return io_failure{io_stage::handshake, hec};
+    co_return std::nullopt;
+}
+
+asio::awaitable<std::optional<io_failure>> connection::exchange(http::request<http::string_body>& request,
+                                                                http::response_parser<http::string_body>& parser,
+                                                                steady_time deadline) {
+    tcp().expires_at(deadline);
+    ++requests;
+    auto write_and_read = [&](auto& stream) -> asio::awaitable<std::optional<io_failure>> {
+        auto [wec, written] = co_await http::async_write(stream, request, use_tuple);
+        if (wec) co_return io_failure{io_stage::write, wec};
+        auto [rec, read] = co_await http::async_read(stream, buffer_, parser, use_tuple);
+        if (rec) co_return io_failure{io_stage::read, rec, parser.got_some()};
+        co_return std::nullopt;
+    };
+    if (tls_) co_return co_await write_and_read(*tls_);
+    co_return co_await write_and_read(*plain_);
+}
+
+bool connection::peer_closed_or_dirty() noexcept {
+    if (buffer_.size() != 0) return true; // bytes beyond the last response: the stream is out of sync
+    auto& socket = tcp().socket();
+    if (!socket.is_open()) return true;
+    char byte;
+    const auto n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (n == 0) return true;  // orderly close by the peer
+    if (n > 0) return true;   // e.g. a TLS close_notify or alert
+    return !(errno == EAGAIN || errno == EWOULDBLOCK);
+}
+
+bool connection::session_resumed() const noexcept {
+    return tls_ && SSL_session_reused(const_cast<SSL*>(tls_->native_handle())) == 1;
+}
+
+} // namespace ding::detail

@@ -1,0 +1,70 @@
+#pragma once
+// One keep-alive HTTP/1.1 connection, over TLS or plain TCP. Owned by exactly one caller at a time
+// (the pool or a request in flight), so it never carries two requests at once.
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+namespace ding::detail {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using steady_time = std::chrono::steady_clock::time_point;
+
+/// Where an exchange failed, which decides whether it may be retried.
+enum class io_stage { resolve, connect, handshake, write, read };
+
+struct io_failure {
+    io_stage stage = io_stage::connect;
+    boost::system::error_code ec;
+    bool response_started = false; ///< at least one response byte arrived
+};
+
+class connection {
+public:
+    /// `tls_context` null means plain TCP.
+    connection(asio::any_io_executor ex, asio::ssl::context* tls_context);
+
+    /// Connects to one of `endpoints` and, for TLS, handshakes with host-name verification and SNI.
+    /// `session` (may be null) is offered for resumption. Uses the stream's expiry as deadline.
+    asio::awaitable<std::optional<io_failure>> open(const asio::ip::tcp::resolver::results_type& endpoints,
+                                                    const std::string& host, bool verify, SSL_SESSION* session,
+                                                    steady_time deadline);
+
+    /// Writes `request` and reads the response into `parser`, all before `deadline`.
+    asio::awaitable<std::optional<io_failure>> exchange(http::request<http::string_body>& request,
+                                                        http::response_parser<http::string_body>& parser,
+                                                        steady_time deadline);
+
+    /// True if the peer has closed the connection or sent unsolicited bytes while it was idle.
+    /// One non-blocking peek; the connection must then be discarded.
+    bool peer_closed_or_dirty() noexcept;
+
+    bool tls() const noexcept { return tls_.has_value(); }
+    bool session_resumed() const noexcept;
+    SSL* native_ssl() noexcept { return tls_ ? tls_->native_handle() : nullptr; }
+
+    steady_time idle_since{};
+    std::size_t requests = 0;
+
+private:
+    beast::tcp_stream& tcp() noexcept { return tls_ ? tls_->next_layer() : *plain_; }
+
+    std::optional<beast::tcp_stream> plain_;
+    std::optional<asio::ssl::stream<beast::tcp_stream>> tls_;
+    beast::flat_buffer buffer_;
+};
+
+} // namespace ding::detail

@@ -1,0 +1,267 @@
+#include "transport/http_client.hpp"
+
+#include "codec/validation.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/http/error.hpp>
+
+#include <charconv>
+
+namespace ding::detail {
+namespace {
+
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+bool is_cancelled(asio::cancellation_state state) { return state.cancelled() != asio::cancellation_type::none; }
+
+bool is_token(std::string_view name) noexcept {
+    if (name.empty()) return false;
+    for (unsigned char c : name) {
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                        std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
+        if (!ok) return false;
+    }
+    return true;
+}
+
+errc classify(const io_failure& f, bool cancelled) noexcept {
+    if (cancelled) return errc::cancelled;
+    if (f.ec == beast::error::timeout) return errc::timeout;
+    if (f.ec == http::error::body_limit || f.ec == http::error::header_limit || f.ec == http::error::buffer_overflow)
+        return errc::response_too_large;
+    return errc::transport;
+}
+
+const char* stage_name(io_stage s) noexcept {
+    switch (s) {
+    case io_stage::resolve: return "resolving";
+    case io_stage::connect: return "connecting";
+    case io_stage::handshake: return "the TLS handshake";
+    case io_stage::write: return "sending the request";
+    case io_stage::read: return "reading the response";
+    }
+    return "I/O";
+}
+
+std::chrono::nanoseconds since(std::chrono::steady_clock::time_point start) {
+    return std::chrono::steady_clock::now() - start;
+}
+
+} // namespace
+
+bool should_retry(errc failure, unsigned status, bool may_have_reached_server, bool idempotent,
+                  const retry_policy& policy) noexcept {
+    const bool repeatable = idempotent || policy.retry_requests_that_may_have_reached_the_server;
+    if (status != 0) {
+        if (status == 429 || status == 502 || status == 503 || status == 504) return true;
+        return status >= 500 && repeatable;
+    }
+    if (failure != errc::transport) return false; // timeout, cancelled, tls, too large, invalid: final
+    return !may_have_reached_server || repeatable;
+}
+
+std::chrono::milliseconds backoff_bound(const retry_policy& policy, int attempt) noexcept {
+    auto bound = policy.initial_backoff;
+    for (int i = 1; i < attempt && bound < policy.max_backoff; ++i) bound *= 2;
+    return std::min(bound, policy.max_backoff);
+}
+
+std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view value,
+                                                           std::chrono::system_clock::time_point now) noexcept {
+    while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+    while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
+    if (value.empty()) return std::nullopt;
+    if (value.front() >= '0' && value.front() <= '9') {
+        std::uint64_t seconds = 0;
+        auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
+        if (ec != std::errc{} || end != value.data() + value.size() || seconds > 24 * 3600 * 365) return std::nullopt;
+        return std::chrono::seconds(seconds);
+    }
+    // IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT"
+    if (value.size() != 29 || value.substr(3, 2) != ", " || value.substr(25) != " GMT") return std::nullopt;
+    static constexpr std::string_view months = "JanFebMarAprMayJunJulAugSepOctNovDec";
+    auto number = [&](std::size_t pos, std::size_t len, int& out) {
+        auto [end, ec] = std::from_chars(value.data() + pos, value.data() + pos + len, out);
+        return ec == std::errc{} && end == value.data() + pos + len;
+    };
+    int day = 0, year = 0, hour = 0, minute = 0, second = 0;
+    const auto month_pos = months.find(value.substr(8, 3));
+    if (!number(5, 2, day) || month_pos == std::string_view::npos || month_pos % 3 != 0 || !number(12, 4, year) ||
+        !number(17, 2, hour) || !number(20, 2, minute) || !number(23, 2, second))
+        return std::nullopt;
+    const std::chrono::year_month_day date{std::chrono::year(year),
+                                           std::chrono::month(static_cast<unsigned>(month_pos / 3 + 1)),
+                                           std::chrono::day(static_cast<unsigned>(day))};
+    if (!date.ok() || hour > 23 || minute > 59 || second > 60) return std::nullopt;
+    const auto at = std::chrono::sys_days(date) + std::chrono::hours(hour) + std::chrono::minutes(minute) +
+                    std::chrono::seconds(second);
+    if (at <= now) return std::chrono::milliseconds(0);
+    return std::chrono::duration_cast<std::chrono::milliseconds>(at - now);
+}
+
+struct http_client::attempt_result {
+    std::optional<http_reply> reply;
+    std::optional<error> failure;
+    bool may_have_reached_server = false;
+    std::string retry_after;
+};
+
+http_client::http_client(std::shared_ptr<pool> p, http_client_config config)
+    : pool_(std::move(p)), config_(std::move(config)) {}
+
+asio::awaitable<http_client::attempt_result> http_client::attempt(const http_call& call, int number,
+                                                                  steady_time deadline,
+                                                                  std::chrono::steady_clock::time_point started) {
+    auto failed = [&](errc code, std::string message, boost::system::error_code cause = {}, bool reached = false) {
+        error::details d;
+        d.message = std::move(message);
+        d.cause = cause;
+        d.attempts = number;
+        d.operation = std::string(call.operation);
+        return attempt_result{std::nullopt, error(code, std::move(d)), reached, {}};
+    };
+
+    http::request<http::string_body> request{call.method, call.target, 11};
+    request.set(http::field::host, pool_->url().host_header);
+    request.set(http::field::user_agent, config_.user_agent);
+    request.set(http::field::accept, "application/json");
+    {
+        std::string key = config_.auth.provider ? config_.auth.provider() : config_.auth.fixed_value;
+        if (key.empty() || !is_header_safe(key))
+            co_return failed(errc::invalid_argument, "api key: empty or contains characters not allowed in a header");
+        request.set(config_.auth.header_name, config_.auth.value_prefix + key);
+    }
+    for (const auto& [name, value] : call.headers) request.set(name, value);
+    if (config_.hooks.before_attempt) {
+        extra_headers added;
+        attempt_info info{call.operation, number, http::to_string(call.method), call.target, 0, since(started)};
+        config_.hooks.before_attempt(info, added);
+        for (const auto& [name, value] : added) {
+            if (!is_token(name) || !is_header_safe(value))
+                co_return failed(errc::invalid_argument,
+                                 "header added by before_attempt hook is not a valid header: '" + name + "'");
+            request.set(name, value);
+        }
+    }
+    if (!call.body.empty()) {
+        request.set(http::field::content_type, "application/json");
+        request.body() = call.body;
+    }
+    request.keep_alive(true);
+    request.prepare_payload();
+
+    bool fresh_only = false;
+    for (;;) {
+        lease borrowed = co_await pool_->acquire(deadline, fresh_only);
+        if (!borrowed.conn)
+            co_return failed(borrowed.failure, std::move(borrowed.message), borrowed.io.ec);
+
+        http::response_parser<http::string_body> parser;
+        parser.header_limit(16 * 1024);
+        parser.body_limit(config_.max_response_body);
+        pool_->count_request();
+        auto failure = co_await borrowed.conn->exchange(request, parser, deadline);
+        if (!failure) {
+            auto& message = parser.get();
+            attempt_result result;
+            result.reply.emplace();
+            result.reply->status = message.result_int();
+            result.reply->content_type = std::string(message[http::field::content_type]);
+            result.retry_after = std::string(message[http::field::retry_after]);
+            result.reply->body = std::move(message.body());
+            result.reply->attempts = number;
+            result.may_have_reached_server = true;
+            pool_->release(std::move(borrowed.conn), parser.keep_alive());
+            co_return result;
+        }
+        pool_->discard(std::move(borrowed.conn));
+        const bool cancelled = is_cancelled(co_await asio::this_coro::cancellation_state);
+        const errc code = classify(*failure, cancelled);
+        // A kept-alive connection the server closed while it sat idle fails before any response
+        // byte; such a request is sent once more, on a new connection.
+        if (borrowed.reused && !fresh_only && code == errc::transport && !failure->response_started) {
+            fresh_only = true;
+            continue;
+        }
+        const bool reached = failure->stage == io_stage::read;
+        std::string message = code == errc::cancelled ? "cancelled while " + std::string(stage_name(failure->stage))
+                              : code == errc::timeout ? "timed out while " + std::string(stage_name(failure->stage))
+                              : code == errc::response_too_large
+                                  ? "response exceeds the limit of " + std::to_string(config_.max_response_body) +
+                                        " bytes (max_response_body)"
+                                  : "connection failed while " + std::string(stage_name(failure->stage)) + ": " +
+                                        failure->ec.message();
+        co_return failed(code, std::move(message), failure->ec, reached);
+    }
+}
+
+asio::awaitable<outcome<http_reply>> http_client::send(const http_call& call, std::chrono::milliseconds timeout,
+                                                       const retry_policy& policy) {
+    const auto started = std::chrono::steady_clock::now();
+    const steady_time deadline = started + timeout;
+    const int max_attempts = std::max(1, policy.max_attempts);
+    unsigned last_status = 0;
+
+    for (int number = 1;; ++number) {
+        attempt_result result = co_await attempt(call, number, deadline, started);
+        attempt_info info{call.operation, number, http::to_string(call.method), call.target,
+                          result.reply ? static_cast<int>(result.reply->status) : 0, since(started)};
+
+        std::optional<std::chrono::milliseconds> wait;
+        if (result.reply) {
+            if (config_.hooks.after_response) config_.hooks.after_response(info);
+            last_status = result.reply->status;
+            if (number >= max_attempts ||
+                !should_retry(errc::http_status, last_status, true, call.idempotent, policy))
+                co_return std::move(*result.reply);
+            if (config_.hooks.on_error) {
+                error::details d;
+                d.message = "HTTP " + std::to_string(last_status) + ", will retry";
+                d.http_status = static_cast<int>(last_status);
+                d.attempts = number;
+                d.operation = std::string(call.operation);
+                config_.hooks.on_error(info, error(errc::http_status, std::move(d)));
+            }
+            if (last_status == 429 || last_status == 503)
+                wait = parse_retry_after(result.retry_after, std::chrono::system_clock::now());
+        } else {
+            if (config_.hooks.on_error) config_.hooks.on_error(info, *result.failure);
+            if (number >= max_attempts || !should_retry(result.failure->value(), 0, result.may_have_reached_server,
+                                                        call.idempotent, policy))
+                co_return std::move(*result.failure);
+            last_status = 0;
+        }
+        if (!wait) {
+            const auto bound = backoff_bound(policy, number).count();
+            wait = std::chrono::milliseconds(
+                bound <= 0 ? 0 : std::uniform_int_distribution<std::int64_t>(0, bound)(jitter_));
+        }
+
+        // Back off, but never past the deadline: if it comes first, the call times out.
+        const auto now = std::chrono::steady_clock::now();
+        const bool deadline_first = now + *wait >= deadline;
+        asio::steady_timer timer(co_await asio::this_coro::executor, deadline_first ? deadline : now + *wait);
+        auto [ec] = co_await timer.async_wait(use_tuple);
+        auto final_error = [&](errc code, std::string message) {
+            error::details d;
+            d.message = std::move(message);
+            d.http_status = static_cast<int>(last_status);
+            d.attempts = number;
+            d.operation = std::string(call.operation);
+            if (result.failure) d.cause = result.failure->cause();
+            return error(code, std::move(d));
+        };
+        if (ec || is_cancelled(co_await asio::this_coro::cancellation_state))
+            co_return final_error(errc::cancelled, "cancelled while waiting to retry");
+        if (deadline_first)
+            co_return final_error(errc::timeout, "deadline reached while waiting to retry after attempt " +
+                                                     std::to_string(number));
+        pool_->count_retry();
+    }
+}
+
+} // namespace ding::detail
