@@ -2,6 +2,8 @@
 
 #include <boost/throw_exception.hpp>
 
+#include <ostream>
+
 namespace ding {
 namespace {
 
@@ -101,6 +103,8 @@ std::string error::to_string() const {
     out += "]";
     return out;
 }
+
+std::ostream& operator<<(std::ostream& os, const error& e) { return os << e.to_string(); }
 
 bad_outcome_access::bad_outcome_access(const ding::error& e)
     : boost::system::system_error(e.code(), e.message()), error_(e) {}

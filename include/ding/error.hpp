@@ -5,6 +5,7 @@
 
 #include <boost/system/error_code.hpp>
 
+#include <iosfwd>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -90,6 +91,9 @@ private:
     errc code_ = errc::internal;
     std::shared_ptr<const details> info_;
 };
+
+/// Writes error::to_string().
+std::ostream& operator<<(std::ostream& os, const error& e);
 
 } // namespace ding
 
