@@ -161,7 +161,7 @@ std::optional<std::string> validate(const create_check_request& r) {
     if (r.check_code.size() > 64)
         return "check_code: is " + std::to_string(r.check_code.size()) + " characters long (at most 64)";
     if (!is_header_safe(r.check_code))
-        return problem("check_code", r.check_code, "contains a character that is not printable ASCII");
+        return std::string("check_code: contains a character that is not printable ASCII");  // code not echoed
     return std::nullopt;
 }
 

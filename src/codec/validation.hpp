@@ -4,7 +4,7 @@
 // otherwise a message that starts with the field name, e.g.
 //   "phone_number: '+1' is not an E.164 number (+ then 2 to 15 digits)".
 // Values are quoted in messages (escaped, shortened to 64 bytes) except the
-// API key, which is never echoed. Only what the contract states is checked
+// API key and the check code, which are never echoed. Only what the contract states is checked
 // (formats uuid, phone_number, ipv4, url; enums; app_realm needing device_type).
 #pragma once
 
