@@ -80,8 +80,8 @@ bool connection::peer_closed_or_dirty() noexcept {
     return !(errno == EAGAIN || errno == EWOULDBLOCK);
 }
 
-bool connection::session_resumed() const noexcept {
-    return tls_ && SSL_session_reused(const_cast<SSL*>(tls_->native_handle())) == 1;
+bool connection::session_resumed() noexcept {
+    return tls_ && SSL_session_reused(tls_->native_handle()) == 1;
 }
 
 } // namespace ding::detail

@@ -53,7 +53,7 @@ public:
     bool peer_closed_or_dirty() noexcept;
 
     bool tls() const noexcept { return tls_.has_value(); }
-    bool session_resumed() const noexcept;
+    bool session_resumed() noexcept;
     SSL* native_ssl() noexcept { return tls_ ? tls_->native_handle() : nullptr; }
 
     steady_time idle_since{};

@@ -127,7 +127,7 @@ asio::awaitable<lease> pool::acquire(steady_time deadline, bool fresh_only) {
             idle_.pop_back();
             if (conn->peer_closed_or_dirty()) continue; // the slot is free again
             ++in_use_;
-            co_return lease{std::move(conn), true};
+            co_return lease::borrowed(std::move(conn), true);
         }
     }
 
@@ -158,16 +158,16 @@ asio::awaitable<lease> pool::acquire(steady_time deadline, bool fresh_only) {
                 --connecting_;
                 slot_freed();
             }
-            co_return lease{nullptr, false, errc::cancelled, {}, "cancelled while waiting for a connection"};
+            co_return lease::failed(errc::cancelled, {}, "cancelled while waiting for a connection");
         }
-        if (w.conn) co_return lease{std::move(w.conn), true};
+        if (w.conn) co_return lease::borrowed(std::move(w.conn), true);
         co_return co_await open_new(deadline);
     }
-    if (cancelled || ec) co_return lease{nullptr, false, errc::cancelled, {}, "cancelled while waiting for a connection"};
+    if (cancelled || ec) co_return lease::failed(errc::cancelled, {}, "cancelled while waiting for a connection");
     std::string message = "timed out waiting for a free connection (max_connections=" +
                           std::to_string(config_.max_connections) + ")";
     if (!last_connect_error_.empty()) message += "; last connection error: " + last_connect_error_;
-    co_return lease{nullptr, false, errc::timeout, {}, std::move(message)};
+    co_return lease::failed(errc::timeout, {}, std::move(message));
 }
 
 asio::awaitable<lease> pool::open_new(steady_time deadline) {
@@ -179,7 +179,7 @@ asio::awaitable<lease> pool::open_new(steady_time deadline) {
         --connecting_;
         last_connect_error_ = message;
         slot_freed();
-        return lease{nullptr, false, code, io, std::move(message)};
+        return lease::failed(code, io, std::move(message));
     };
 
     if (!endpoints_) {
@@ -196,8 +196,8 @@ asio::awaitable<lease> pool::open_new(steady_time deadline) {
             auto result = co_await (resolver.async_resolve(config_.url.host, port, use_tuple) ||
                                     timer.async_wait(use_tuple));
             const bool cancelled = is_cancelled(co_await asio::this_coro::cancellation_state);
-            if (cancelled) co_return fail(errc::cancelled, {io_stage::resolve}, "cancelled while resolving " + where);
-            if (result.index() == 1) co_return fail(errc::timeout, {io_stage::resolve}, "timed out resolving " + where);
+            if (cancelled) co_return fail(errc::cancelled, io_failure{io_stage::resolve, {}}, "cancelled while resolving " + where);
+            if (result.index() == 1) co_return fail(errc::timeout, io_failure{io_stage::resolve, {}}, "timed out resolving " + where);
             auto [ec, endpoints] = std::get<0>(std::move(result));
             if (ec) co_return fail(errc::transport, {io_stage::resolve, ec}, "cannot resolve " + where + ": " + ec.message());
             endpoints_ = std::move(endpoints);
@@ -229,7 +229,7 @@ asio::awaitable<lease> pool::open_new(steady_time deadline) {
         ++stats_.handshakes;
         if (conn->session_resumed()) ++stats_.resumed_handshakes;
     }
-    co_return lease{std::move(conn), false};
+    co_return lease::borrowed(std::move(conn), false);
 }
 
 void pool::release(std::unique_ptr<connection> conn, bool reusable) {

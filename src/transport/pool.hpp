@@ -38,6 +38,20 @@ struct lease {
     errc failure = errc::internal;  ///< meaningful when !conn
     io_failure io{};                ///< the connect/handshake failure, when there was one
     std::string message;            ///< when !conn
+
+    static lease borrowed(std::unique_ptr<connection> c, bool reused) {
+        lease l;
+        l.conn = std::move(c);
+        l.reused = reused;
+        return l;
+    }
+    static lease failed(errc code, io_failure io, std::string message) {
+        lease l;
+        l.failure = code;
+        l.io = io;
+        l.message = std::move(message);
+        return l;
+    }
 };
 
 class pool : public std::enable_shared_from_this<pool> {
