@@ -152,7 +152,7 @@ TEST_CASE("sandbox: every route answers with the contract's success shape", "[sa
     CHECK_FALSE(l.contains("caller_name"));
 }
 
-TEST_CASE("sandbox: x-api-key missing or wrong is 401; unknown path 404; wrong method 405", "[sandbox]") {
+TEST_CASE("sandbox: x-api-key missing or wrong is 401, unknown path 404, wrong method 405", "[sandbox]") {
     fixture f;
     const std::string body = R"({"customer_uuid":"x","phone_number":"+14155552671"})";
     auto none = raw::once(f.sb.port(), f.sb.ca_pem(), http::post, "/v1/authentication", body);
@@ -268,7 +268,7 @@ TEST_CASE("sandbox: retry approved, denied, rate_limited, already_validated, exp
     (void)first;
 }
 
-TEST_CASE("sandbox: retry sends a new code; the old one no longer matches", "[sandbox]") {
+TEST_CASE("sandbox: retry sends a new code, the old one no longer matches", "[sandbox]") {
     fixture f;
     auto uuid = f.create();
     auto first = *f.sb.code_for(uuid);
@@ -394,7 +394,7 @@ TEST_CASE("sandbox: the same seed gives the same uuids and codes", "[sandbox]") 
     CHECK(c.sb.code_for(c.create())->size() == 8);
 }
 
-TEST_CASE("sandbox: status faults with Retry-After; faulted requests change nothing", "[sandbox][faults]") {
+TEST_CASE("sandbox: status faults with Retry-After, faulted requests change nothing", "[sandbox][faults]") {
     fixture f;
     auto uuid = f.create();
     auto code = *f.sb.code_for(uuid);
@@ -605,7 +605,7 @@ TEST_CASE("sandbox: stop() with a stalled request in flight closes it promptly",
     CHECK(again.connect());  // listener closed
 }
 
-TEST_CASE("sandbox: runs on the caller's executor; stop() lets run() return", "[sandbox]") {
+TEST_CASE("sandbox: runs on the caller's executor, stop() lets run() return", "[sandbox]") {
     boost::asio::io_context ioc;
     ding::sandbox_options o;
     o.seed = 7;
