@@ -1,0 +1,168 @@
+#!/usr/bin/env bash
+# ding-bench side by side with wrk (the floor: an HTTP client doing no SDK work at all).
+#
+#   bench/compare.sh [path/to/ding-bench]
+#
+# nginx (one worker, TLS 1.3, static Ding-shaped answers, keep-alive, no access log) runs on
+# 127.0.0.1 pinned to CPU 1; wrk -t1 and ding-bench run pinned to CPU 0, at 1 and at 64 requests in
+# flight, interleaved, ROUNDS rounds. Prints the medians and the ratios; the last line is
+#   ding/wrk c=64: cpu_per_call_ratio=R1 throughput_ratio=R2
+# Environment: ROUNDS (3), DURATION (seconds per run, 5), PORT (18443), SERVER_CPU (1), CLIENT_CPU (0).
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(dirname "$here")"
+bench="${1:-$root/build-bench/bench/ding-bench}"
+ROUNDS="${ROUNDS:-3}"
+DURATION="${DURATION:-5}"
+PORT="${PORT:-18443}"
+SERVER_CPU="${SERVER_CPU:-1}"
+CLIENT_CPU="${CLIENT_CPU:-0}"
+API_KEY="bench-api-key-0123456789"
+BODY='{"customer_uuid":"cf2edc1c-7fc6-48fb-86da-b7508c6b7b71","authentication_uuid":"e0e7b0e9-739d-424b-922f-1c2cb48ab077","check_code":"123456"}'
+
+[[ -x "$bench" ]] || { echo "compare.sh: $bench not found; build it: cmake --build build-bench --target ding_bench" >&2; exit 2; }
+
+need_install=()
+command -v nginx >/dev/null 2>&1 || [[ -x /usr/sbin/nginx ]] || need_install+=(nginx-light)
+command -v wrk >/dev/null 2>&1 || need_install+=(wrk)
+if ((${#need_install[@]})); then
+    if [[ $(id -u) -ne 0 ]]; then echo "compare.sh: install ${need_install[*]} (as root: apt-get install -y ${need_install[*]})" >&2; exit 2; fi
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_install[@]}"
+fi
+NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
+for tool in taskset python3 openssl; do
+    command -v "$tool" >/dev/null 2>&1 || { echo "compare.sh: $tool is required" >&2; exit 2; }
+done
+TIME=/usr/bin/time
+[[ -x $TIME ]] || { echo "compare.sh: /usr/bin/time is required (apt-get install -y time)" >&2; exit 2; }
+
+dir="$(mktemp -d /tmp/ding-bench.XXXXXX)"
+nginx_pid=""
+cleanup() {
+    if [[ -n "$nginx_pid" ]] && kill -0 "$nginx_pid" 2>/dev/null; then
+        kill "$nginx_pid" 2>/dev/null || true
+        wait "$nginx_pid" 2>/dev/null || true
+    fi
+    rm -rf "$dir"
+}
+trap cleanup EXIT
+
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+    -subj "/CN=127.0.0.1" -addext "subjectAltName=IP:127.0.0.1" \
+    -keyout "$dir/key.pem" -out "$dir/cert.pem" >/dev/null 2>&1
+sed -e "s#@DIR@#$dir#g" -e "s#@PORT@#$PORT#g" "$here/nginx.conf.in" >"$dir/nginx.conf"
+
+taskset -c "$SERVER_CPU" "$NGINX" -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log" &
+nginx_pid=$!
+url="https://127.0.0.1:$PORT/v1"
+for _ in $(seq 1 100); do
+    if python3 - "$PORT" <<'EOF' 2>/dev/null; then break; fi
+import socket, ssl, sys
+ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
+with socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=1) as s, ctx.wrap_socket(s) as t:
+    t.sendall(b"POST /v1/check HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+    assert t.recv(100).startswith(b"HTTP/1.1 200")
+EOF
+    kill -0 "$nginx_pid" 2>/dev/null || { echo "compare.sh: nginx did not start:" >&2; cat "$dir/error.log" >&2; exit 1; }
+    sleep 0.1
+done
+
+cat >"$dir/check.lua" <<EOF
+wrk.method = "POST"
+wrk.body = '$BODY'
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Accept"] = "application/json"
+wrk.headers["x-api-key"] = "$API_KEY"
+EOF
+
+results="$dir/results.txt" # lines: client conns round calls_per_s cpu_us_per_call
+: >"$results"
+
+run_wrk() { # conns round
+    local out="$dir/wrk.out" tm="$dir/wrk.time"
+    $TIME -f "%U %S" -o "$tm" taskset -c "$CLIENT_CPU" wrk -t1 -c"$1" -d"${DURATION}s" -s "$dir/check.lua" "$url/check" >"$out"
+    python3 - "$out" "$tm" "$1" "$2" >>"$results" <<'EOF'
+import re, sys
+text = open(sys.argv[1]).read()
+req = int(re.search(r"(\d+) requests in", text).group(1))
+rps = float(re.search(r"Requests/sec:\s*([\d.]+)", text).group(1))
+errs = re.search(r"Non-2xx or 3xx responses: (\d+)|Socket errors: (.*)", text)
+if errs: print("wrk reported errors: " + errs.group(0), file=sys.stderr); sys.exit(1)
+u, s = map(float, open(sys.argv[2]).read().split()[-2:])
+print(f"wrk {sys.argv[3]} {sys.argv[4]} {rps:.1f} {(u + s) * 1e6 / req:.3f}")
+EOF
+}
+
+declare -A calls_for
+calibrate() { # conns: size ding-bench runs for about DURATION seconds
+    local json
+    json="$(taskset -c "$CLIENT_CPU" "$bench" --url "$url" --ca-file "$dir/cert.pem" --api-key "$API_KEY" \
+        --operation check --calls 3000 --in-flight "$1" --quiet --no-reconnect-probe | sed -n 's/^json: //p')"
+    calls_for[$1]="$(python3 -c 'import json,sys; print(max(2000, int(json.loads(sys.argv[1])["calls_per_s"] * float(sys.argv[2]))))' "$json" "$DURATION")"
+}
+
+run_ding() { # conns round
+    local out="$dir/ding.out"
+    if ! taskset -c "$CLIENT_CPU" "$bench" --url "$url" --ca-file "$dir/cert.pem" --api-key "$API_KEY" \
+        --operation check --calls "${calls_for[$1]}" --in-flight "$1" --max-connections "$1" >"$out"; then
+        cat "$out" >&2; echo "compare.sh: ding-bench failed" >&2; exit 1
+    fi
+    python3 - "$out" "$1" "$2" >>"$results" <<'EOF'
+import json, sys
+for line in open(sys.argv[1]):
+    if line.startswith("json: "): j = json.loads(line[6:])
+print(f"ding {sys.argv[2]} {sys.argv[3]} {j['calls_per_s']:.1f} {j['cpu_us_per_call']:.3f}")
+EOF
+    sed -n 's/^json: /  ding-bench json: /p' "$out" >&2
+}
+
+echo "server: nginx (1 worker, TLS 1.3) on CPU $SERVER_CPU; clients on CPU $CLIENT_CPU; $ROUNDS rounds of ${DURATION}s runs" >&2
+calibrate 1
+calibrate 64
+echo "ding-bench calls per run: c=1 ${calls_for[1]}, c=64 ${calls_for[64]}" >&2
+for round in $(seq 1 "$ROUNDS"); do
+    for conns in 1 64; do
+        run_wrk "$conns" "$round"
+        tail -1 "$results" >&2
+        run_ding "$conns" "$round"
+        tail -1 "$results" >&2
+    done
+done
+
+# The sandbox's own throughput (the embedded sandbox on CPU $SERVER_CPU, the client on CPU $CLIENT_CPU).
+sandbox_out="$dir/sandbox.out"
+for op in check flow; do
+    if ! taskset -c "$CLIENT_CPU" "$bench" --sandbox --sandbox-cpu "$SERVER_CPU" --operation "$op" \
+        --calls 10000 --in-flight 64 --max-connections 64 >"$sandbox_out"; then
+        cat "$sandbox_out" >&2; echo "compare.sh: ding-bench --sandbox failed" >&2; exit 1
+    fi
+    sed -n "s/^json: /sandbox $op json: /p" "$sandbox_out" >>"$dir/sandbox.txt"
+done
+
+python3 - "$results" "$dir/sandbox.txt" <<'EOF'
+import json, statistics, sys
+rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
+med = {}
+for client in ("wrk", "ding"):
+    for conns in ("1", "64"):
+        sel = [r for r in rows if r[0] == client and r[1] == conns]
+        med[client, conns] = (statistics.median(float(r[3]) for r in sel), statistics.median(float(r[4]) for r in sel), len(sel))
+print()
+print("| client | in flight | calls/s (median) | client CPU per call (median) |")
+print("| --- | --- | --- | --- |")
+for conns in ("1", "64"):
+    for client, name in (("wrk", "wrk -t1"), ("ding", "ding-bench (1 thread, 1 ding::client)")):
+        rps, cpu, n = med[client, conns]
+        print(f"| {name} | {conns} | {rps:,.0f} | {cpu:.1f} us |")
+print()
+for conns in ("1", "64"):
+    w, d = med["wrk", conns], med["ding", conns]
+    print(f"c={conns}: ding/wrk throughput {d[0] / w[0]:.2f}, CPU per call {d[1] / w[1]:.2f} (medians of {d[2]} rounds)")
+for line in open(sys.argv[2]):
+    label, _, payload = line.partition(" json: ")
+    j = json.loads(payload)
+    print(f"{label} (embedded ding::sandbox, 64 in flight): {j['calls_per_s']:,.0f} calls/s, client CPU {j['cpu_us_per_call']:.1f} us per call")
+w, d = med["wrk", "64"], med["ding", "64"]
+print(f"ding/wrk c=64: cpu_per_call_ratio={d[1] / w[1]:.2f} throughput_ratio={d[0] / w[0]:.2f}")
+EOF
