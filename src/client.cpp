@@ -136,8 +136,14 @@ outcome<T> interpret(http_reply& reply, std::string_view operation) {
 template <class Response>
 asio::awaitable<outcome<Response>> run(std::shared_ptr<client_impl> self, outcome<http_call> call,
                                        call_options overrides) {
-    // Any kind of cancellation ends the call; no exception is used for it.
-    co_await asio::this_coro::reset_cancellation_state(asio::enable_total_cancellation());
+    // Any kind of cancellation ends the call; no exception is used for it. Beast's I/O operations
+    // (connect, handshake, read, write) honour only terminal cancellation, so whatever type the
+    // caller emits is passed on to them as terminal: the call is abandoned and its connection
+    // discarded either way.
+    co_await asio::this_coro::reset_cancellation_state(
+        asio::enable_total_cancellation(), [](asio::cancellation_type type) {
+            return type == asio::cancellation_type::none ? type : asio::cancellation_type::terminal;
+        });
     co_await asio::this_coro::throw_if_cancelled(false);
     if (self->config_error) co_return *self->config_error;
     if (!call) co_return call.error();
