@@ -55,6 +55,19 @@ inline long long ms_since(std::chrono::steady_clock::time_point start) {
     return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
 }
 
+/// True if the API key appears nowhere in what an error shows.
+inline bool free_of_key(const error& e) {
+    for (const std::string* text : {&e.message(), &e.api_message(), &e.body(), &e.doc_url(), &e.operation()})
+        if (text->find(secret_api_key) != std::string::npos) return false;
+    return e.to_string().find(secret_api_key) == std::string::npos;
+}
+
+/// A distinct, valid UUID for index i.
+inline std::string uuid_for(std::size_t i) {
+    std::string digits = std::to_string(i);
+    return "00000000-0000-4000-8000-" + std::string(12 - digits.size(), '0') + digits;
+}
+
 inline bool json_equal(const std::string& actual, const std::string& expected) {
     return boost::json::parse(actual) == boost::json::parse(expected);
 }

@@ -112,6 +112,15 @@ struct fixture {
 
     void settle(std::chrono::milliseconds d = 20ms) { ding::test::settle(ioc, d); }
 
+    /// Runs the io_context until `done()` is true; fails the test if `bound` passes first.
+    template <class Pred>
+    void run_until(Pred done, std::chrono::milliseconds bound = 10s) {
+        ioc.restart();
+        const auto until = std::chrono::steady_clock::now() + bound;
+        while (!done() && std::chrono::steady_clock::now() < until) ioc.run_one_until(until);
+        if (!done()) FAIL("the condition did not become true within " << bound.count() << " ms");
+    }
+
     /// Destroys the client, stops the server, and checks that nothing is left on the io_context.
     ~fixture() {
         client.reset();
