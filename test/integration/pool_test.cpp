@@ -25,6 +25,8 @@ TEST_CASE("integration: an idle connection closed by the server is replaced with
     CHECK(f.server->requests()[1].connection == 1);
     CHECK(client.stats().retries == 0);
     CHECK(client.stats().open == 1);
+    CHECK(client.stats().handshakes == 2);
+    CHECK(client.stats().resumed_handshakes == 1); // the replacement resumed the TLS session
 }
 
 TEST_CASE("integration: max_connections is never exceeded; 1000 concurrent check_async calls all get their own answer") {
