@@ -5,7 +5,7 @@
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/write.hpp>
+#include <boost/asio/write.hpp>
 
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
@@ -21,6 +21,15 @@ connection::connection(asio::any_io_executor ex, asio::ssl::context* tls_context
         tls_.emplace(ex, *tls_context);
     else
         plain_.emplace(ex);
+}
+
+connection::~connection() {
+    // Freeing an SSL that was not shut down makes OpenSSL mark its session as not resumable, and
+    // that session is the one the pool offers to the next connection. Connections end here by the
+    // client's choice (idle, discarded, cancelled), not because of a TLS failure, so mark the
+    // shutdown as done and keep the session resumable.
+    if (tls_ && SSL_is_init_finished(tls_->native_handle()))
+        SSL_set_shutdown(tls_->native_handle(), SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
 }
 
 asio::awaitable<std::optional<io_failure>> connection::open(const asio::ip::tcp::resolver::results_type& endpoints,
@@ -53,13 +62,12 @@ asio::awaitable<std::optional<io_failure>> connection::open(const asio::ip::tcp:
     co_return std::nullopt;
 }
 
-asio::awaitable<std::optional<io_failure>> connection::exchange(http::request<http::string_body>& request,
-                                                                http::response_parser<http::string_body>& parser,
+asio::awaitable<std::optional<io_failure>> connection::exchange(http::response_parser<http::string_body>& parser,
                                                                 steady_time deadline) {
     tcp().expires_at(deadline);
     ++requests;
     auto write_and_read = [&](auto& stream) -> asio::awaitable<std::optional<io_failure>> {
-        auto [wec, written] = co_await http::async_write(stream, request, use_tuple);
+        auto [wec, written] = co_await asio::async_write(stream, asio::buffer(request_), use_tuple);
         if (wec) co_return io_failure{io_stage::write, wec};
         auto [rec, read] = co_await http::async_read(stream, buffer_, parser, use_tuple);
         if (rec) co_return io_failure{io_stage::read, rec, parser.got_some()};
@@ -69,10 +77,11 @@ asio::awaitable<std::optional<io_failure>> connection::exchange(http::request<ht
     co_return co_await write_and_read(*plain_);
 }
 
-bool connection::peer_closed_or_dirty() noexcept {
+bool connection::peer_closed_or_dirty(steady_time now, std::chrono::milliseconds recent) noexcept {
     if (buffer_.size() != 0) return true; // bytes beyond the last response: the stream is out of sync
     auto& socket = tcp().socket();
     if (!socket.is_open()) return true;
+    if (now - idle_since < recent) return false;
     char byte;
     const auto n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
     if (n == 0) return true;  // orderly close by the peer

@@ -111,7 +111,10 @@ struct http_client::attempt_result {
 };
 
 http_client::http_client(std::shared_ptr<pool> p, http_client_config config)
-    : pool_(std::move(p)), config_(std::move(config)) {}
+    : pool_(std::move(p)), config_(std::move(config)) {
+    fixed_headers_ = "Host: " + pool_->url().host_header + "\r\nUser-Agent: " + config_.user_agent +
+                     "\r\nAccept: application/json\r\n";
+}
 
 asio::awaitable<http_client::attempt_result> http_client::attempt(const http_call& call, int number,
                                                                   steady_time deadline,
@@ -125,34 +128,47 @@ asio::awaitable<http_client::attempt_result> http_client::attempt(const http_cal
         return attempt_result{std::nullopt, error(code, std::move(d)), reached, {}};
     };
 
-    http::request<http::string_body> request{call.method, call.target, 11};
-    request.set(http::field::host, pool_->url().host_header);
-    request.set(http::field::user_agent, config_.user_agent);
-    request.set(http::field::accept, "application/json");
-    {
-        std::string key = config_.auth.provider ? config_.auth.provider() : config_.auth.fixed_value;
-        if (key.empty() || !is_header_safe(key))
-            co_return failed(errc::invalid_argument, "api key: empty or contains characters not allowed in a header");
-        request.set(config_.auth.header_name, config_.auth.value_prefix + key);
-    }
-    for (const auto& [name, value] : call.headers) request.set(name, value);
+    // Everything that can fail is checked before a connection is taken.
+    std::string key = config_.auth.provider ? config_.auth.provider() : config_.auth.fixed_value;
+    if (key.empty() || !is_header_safe(key))
+        co_return failed(errc::invalid_argument, "api key: empty or contains characters not allowed in a header");
+    extra_headers added;
     if (config_.hooks.before_attempt) {
-        extra_headers added;
         attempt_info info{call.operation, number, http::to_string(call.method), call.target, 0, since(started)};
         config_.hooks.before_attempt(info, added);
         for (const auto& [name, value] : added) {
             if (!is_token(name) || !is_header_safe(value))
                 co_return failed(errc::invalid_argument,
                                  "header added by before_attempt hook is not a valid header: '" + name + "'");
-            request.set(name, value);
         }
     }
-    if (!call.body.empty()) {
-        request.set(http::field::content_type, "application/json");
-        request.body() = call.body;
-    }
-    request.keep_alive(true);
-    request.prepare_payload();
+    // HTTP/1.1 request, serialized straight into the connection's reused buffer.
+    auto serialize = [&](std::string& out) {
+        out.clear();
+        out += http::to_string(call.method);
+        out += ' ';
+        out += call.target;
+        out += " HTTP/1.1\r\n";
+        out += fixed_headers_;
+        auto line = [&out](std::string_view name, std::string_view prefix, std::string_view value) {
+            out += name;
+            out += ": ";
+            out += prefix;
+            out += value;
+            out += "\r\n";
+        };
+        line(config_.auth.header_name, config_.auth.value_prefix, key);
+        for (const auto& [name, value] : call.headers) line(name, {}, value);
+        for (const auto& [name, value] : added) line(name, {}, value);
+        if (!call.body.empty()) {
+            char length[24];
+            const auto end = std::to_chars(length, length + sizeof length, call.body.size()).ptr;
+            out += "Content-Type: application/json\r\n";
+            line("Content-Length", {}, std::string_view(length, static_cast<std::size_t>(end - length)));
+        }
+        out += "\r\n";
+        out += call.body;
+    };
 
     bool fresh_only = false;
     for (;;) {
@@ -160,11 +176,12 @@ asio::awaitable<http_client::attempt_result> http_client::attempt(const http_cal
         if (!borrowed.conn)
             co_return failed(borrowed.failure, std::move(borrowed.message), borrowed.io.ec);
 
+        serialize(borrowed.conn->request_buffer());
         http::response_parser<http::string_body> parser;
         parser.header_limit(16 * 1024);
         parser.body_limit(config_.max_response_body);
         pool_->count_request();
-        auto failure = co_await borrowed.conn->exchange(request, parser, deadline);
+        auto failure = co_await borrowed.conn->exchange(parser, deadline);
         if (!failure) {
             auto& message = parser.get();
             attempt_result result;

@@ -76,6 +76,7 @@ private:
 
     std::shared_ptr<pool> pool_;
     http_client_config config_;
+    std::string fixed_headers_; ///< Host, User-Agent, Accept: the same on every request
     std::minstd_rand jitter_{std::random_device{}()};
 };
 

@@ -17,6 +17,9 @@ namespace {
 
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
+// An idle connection used within this long is reused without probing the socket first.
+constexpr std::chrono::milliseconds recently_used{1000};
+
 std::string openssl_error_text() {
     const unsigned long e = ERR_get_error();
     if (e == 0) return "unknown OpenSSL error";
@@ -116,7 +119,8 @@ void pool::slot_freed() {
 
 asio::awaitable<lease> pool::acquire(steady_time deadline, bool fresh_only) {
     auto keep_alive = shared_from_this();
-    sweep_idle(std::chrono::steady_clock::now());
+    const auto now = std::chrono::steady_clock::now();
+    sweep_idle(now);
 
     if (fresh_only) {
         // Make room for a new connection at the cost of the least recently used idle one.
@@ -125,7 +129,7 @@ asio::awaitable<lease> pool::acquire(steady_time deadline, bool fresh_only) {
         while (!idle_.empty()) {
             auto conn = std::move(idle_.back());
             idle_.pop_back();
-            if (conn->peer_closed_or_dirty()) continue; // the slot is free again
+            if (conn->peer_closed_or_dirty(now, recently_used)) continue; // the slot is free again
             ++in_use_;
             co_return lease::borrowed(std::move(conn), true);
         }
