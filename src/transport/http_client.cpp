@@ -170,9 +170,11 @@ asio::awaitable<http_client::attempt_result> http_client::attempt(const http_cal
         out += call.body;
     };
 
-    bool fresh_only = false;
+    // A POST must not reach the server twice, so an idle connection is always probed for a close by
+    // the peer before it carries one; a GET may use a recently used connection unprobed.
+    auto mode = call.idempotent ? pool::reuse::recent_unprobed : pool::reuse::probed;
     for (;;) {
-        lease borrowed = co_await pool_->acquire(deadline, fresh_only);
+        lease borrowed = co_await pool_->acquire(deadline, mode);
         if (!borrowed.conn)
             co_return failed(borrowed.failure, std::move(borrowed.message), borrowed.io.ec);
 
@@ -199,9 +201,13 @@ asio::awaitable<http_client::attempt_result> http_client::attempt(const http_cal
         const bool cancelled = is_cancelled(co_await asio::this_coro::cancellation_state);
         const errc code = classify(*failure, cancelled);
         // A kept-alive connection the server closed while it sat idle fails before any response
-        // byte; such a request is sent once more, on a new connection.
-        if (borrowed.reused && !fresh_only && code == errc::transport && !failure->response_started) {
-            fresh_only = true;
+        // byte: the request is sent once more, on a new connection, if that cannot act twice: a
+        // read, or a request whose write failed. A POST that was written may have been read by the
+        // server before it closed (nothing on the wire tells the two apart), so it is not re-sent.
+        const bool stale = borrowed.reused && mode != pool::reuse::fresh_only && code == errc::transport &&
+                           !failure->response_started;
+        if (stale && (call.idempotent || failure->stage == io_stage::write)) {
+            mode = pool::reuse::fresh_only;
             continue;
         }
         const bool reached = failure->stage == io_stage::read;

@@ -117,19 +117,20 @@ void pool::slot_freed() {
     w->timer.cancel();
 }
 
-asio::awaitable<lease> pool::acquire(steady_time deadline, bool fresh_only) {
+asio::awaitable<lease> pool::acquire(steady_time deadline, reuse mode) {
     auto keep_alive = shared_from_this();
     const auto now = std::chrono::steady_clock::now();
     sweep_idle(now);
 
-    if (fresh_only) {
+    if (mode == reuse::fresh_only) {
         // Make room for a new connection at the cost of the least recently used idle one.
         if (occupied() >= config_.max_connections && !idle_.empty()) idle_.erase(idle_.begin());
     } else {
         while (!idle_.empty()) {
             auto conn = std::move(idle_.back());
             idle_.pop_back();
-            if (conn->peer_closed_or_dirty(now, recently_used)) continue; // the slot is free again
+            const auto trusted = mode == reuse::probed ? std::chrono::milliseconds(0) : recently_used;
+            if (conn->peer_closed_or_dirty(now, trusted)) continue; // the slot is free again
             ++in_use_;
             co_return lease::borrowed(std::move(conn), true);
         }

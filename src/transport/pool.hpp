@@ -60,9 +60,16 @@ public:
     static std::shared_ptr<pool> create(asio::any_io_executor ex, pool_config config, std::string& why);
     ~pool();
 
+    /// How a caller wants its connection.
+    enum class reuse {
+        recent_unprobed, ///< an idle connection; one used within the last second is trusted unprobed
+        probed,          ///< an idle connection, always probed for a close by the peer first
+        fresh_only,      ///< a new connection (after a stale one failed)
+    };
+
     /// A connection before `deadline`: an idle one (most recently used first), a new one if a slot is
     /// free, else after waiting in FIFO order. Honours the coroutine's cancellation.
-    asio::awaitable<lease> acquire(steady_time deadline, bool fresh_only = false);
+    asio::awaitable<lease> acquire(steady_time deadline, reuse mode);
 
     /// Gives a connection back after a complete response. Not reusable: it is closed.
     void release(std::unique_ptr<connection> conn, bool reusable);

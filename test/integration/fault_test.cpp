@@ -30,17 +30,23 @@ ding::outcome<ding::create_check_response> one_check(fixture& f) {
 
 } // namespace
 
-TEST_CASE("integration: fault: stale keep-alive connection that passes the liveness check is replaced, request re-sent once") {
+static ding::outcome<ding::authentication_status_response> one_status(fixture& f) {
+    return f.run(f.client->otp().get_authentication_status_async(auth_uuid));
+}
+
+static std::string status_body() { return std::string(R"({"uuid":")") + auth_uuid + R"(","phone_number":"+33612345678"})"; }
+
+TEST_CASE("integration: fault: stale keep-alive connection that passes the liveness check: a GET is re-sent once") {
     fixture f;
     f.make_client();
     REQUIRE(one_check(f).has_value());
     // The server drops the kept-alive connection as the next request arrives (no response byte):
-    // the request is sent once more on a fresh connection and the call succeeds.
+    // a read is sent once more on a fresh connection and the call succeeds.
     f.server->push(reply::fault(behaviour::close_before_response));
-    f.server->push(reply::json(200, check_body()));
-    auto r = one_check(f);
+    f.server->push(reply::json(200, status_body()));
+    auto r = one_status(f);
     REQUIRE(r.has_value());
-    CHECK(r->status == ding::check_status::valid);
+    CHECK(r->uuid == auth_uuid);
     CHECK(f.server->request_count() == 3);
     CHECK(f.server->requests()[1].connection == 0);
     CHECK(f.server->requests()[2].connection == 1);
@@ -48,16 +54,36 @@ TEST_CASE("integration: fault: stale keep-alive connection that passes the liven
     next_call_works(f, 3);
 }
 
-TEST_CASE("integration: fault: a stale connection fails twice: re-sent only once, then transport error") {
+TEST_CASE("integration: fault: a POST written to a connection the server then drops is not re-sent") {
     fixture f;
     f.make_client();
     REQUIRE(one_check(f).has_value());
+    // Same wire as above, but the server may have acted on the POST before closing: no second send.
     f.server->push(reply::fault(behaviour::close_before_response));
-    f.server->push(reply::fault(behaviour::close_before_response)); // the fresh connection fails too
     auto r = one_check(f);
     REQUIRE_FALSE(r.has_value());
     CHECK(r.error().code() == ding::errc::transport);
-    CHECK(f.server->request_count() == 3); // POST after it reached the server: no retry beyond the re-send
+    CHECK(r.error().attempts() == 1);
+    CHECK(f.server->request_count() == 2);
+    CHECK(f.server->connections_accepted() == 1);
+    CHECK(free_of_key(r.error()));
+    next_call_works(f, 2);
+}
+
+TEST_CASE("integration: fault: a stale connection fails twice: a GET is re-sent only once, then transport error") {
+    fixture f;
+    f.make_client();
+    ding::retry_policy no_retry;
+    no_retry.max_attempts = 1;
+    REQUIRE(one_check(f).has_value());
+    f.server->push(reply::fault(behaviour::close_before_response));
+    f.server->push(reply::fault(behaviour::close_before_response)); // the fresh connection fails too
+    ding::call_options once;
+    once.retry = no_retry;
+    auto r = f.run(f.client->otp().get_authentication_status_async(auth_uuid, once));
+    REQUIRE_FALSE(r.has_value());
+    CHECK(r.error().code() == ding::errc::transport);
+    CHECK(f.server->request_count() == 3); // the one re-send, and no retry (max_attempts = 1)
     CHECK(free_of_key(r.error()));
     next_call_works(f, 3);
 }
