@@ -7,7 +7,7 @@
 // Prints one summary line; exits 0 if every check passed, 1 otherwise, 2 on bad arguments.
 //
 //   ding_soak [--calls N] [--in-flight K] [--fault-percent P] [--max-connections M] [--seed S]
-//             [--max-seconds T] [--max-rss-growth-mb G]
+//             [--max-seconds T] [--max-rss-growth-mb G] [--plain]
 //
 // The mix keeps the sandbox's state bounded (so that RSS measures the client, not a growing
 // server): lookups, status reads of a fixed set of authentications, checks of an unknown
@@ -51,6 +51,7 @@ struct settings {
     std::uint64_t seed = 1;
     double max_seconds = 900;
     double max_rss_growth_mb = 32;
+    bool plain = false;  // plain HTTP instead of TLS
 };
 
 const std::string customer = "cf2edc1c-7fc6-48fb-86da-b7508c6b7b71";
@@ -103,6 +104,10 @@ bool parse(int argc, char** argv, settings& s) {
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         if (a == "--help" || a == "-h") return false;
+        if (a == "--plain") {
+            s.plain = true;
+            continue;
+        }
         if (i + 1 >= argc) {
             std::cerr << "ding_soak: " << a << " needs a value\n";
             return false;
@@ -238,7 +243,7 @@ int main(int argc, char** argv) {
     settings cfg;
     if (!parse(argc, argv, cfg)) {
         std::cerr << "usage: ding_soak [--calls N] [--in-flight K] [--fault-percent P] [--max-connections M] "
-                     "[--seed S] [--max-seconds T] [--max-rss-growth-mb G]\n";
+                     "[--seed S] [--max-seconds T] [--max-rss-growth-mb G] [--plain]\n";
         return 2;
     }
     // The client's io_context first: its epoll/eventfd/timerfd descriptors are part of the baseline.
@@ -256,6 +261,7 @@ int main(int argc, char** argv) {
         o.seed = cfg.seed;
         o.max_authentications_per_number = 1000000;
         o.idle_timeout = 60s;
+        o.tls = !cfg.plain;
         return o;
     }());
     ding::client_options co;
