@@ -56,7 +56,15 @@ asio::awaitable<std::optional<io_failure>> connection::open(const asio::ip::tcp:
         if (ok != 1)
             co_return io_failure{io_stage::handshake, {static_cast<int>(::ERR_get_error()), asio::error::get_ssl_category()}};
     }
-    if (session != nullptr) SSL_set_session(ssl, session);
+    if (session != nullptr) {
+        // TLS 1.3 handshakes modify the session they resume, so concurrent connections must not
+        // share one object (OpenSSL: use an SSL_SESSION for one connection only). Each connection
+        // resumes from its own copy; SSL_set_session takes its own reference.
+        if (SSL_SESSION* copy = SSL_SESSION_dup(session)) {
+            SSL_set_session(ssl, copy);
+            SSL_SESSION_free(copy);
+        }
+    }
     auto [hec] = co_await tls_->async_handshake(asio::ssl::stream_base::client, use_tuple);
     if (hec) co_return io_failure{io_stage::handshake, hec};
     co_return std::nullopt;

@@ -41,7 +41,7 @@ public:
     connection& operator=(const connection&) = delete;
 
     /// Connects to one of `endpoints` and, for TLS, handshakes with host-name verification and SNI.
-    /// `session` (may be null) is offered for resumption. Uses the stream's expiry as deadline.
+    /// A copy of `session` (may be null) is offered for resumption. Uses the stream's expiry as deadline.
     asio::awaitable<std::optional<io_failure>> open(const asio::ip::tcp::resolver::results_type& endpoints,
                                                     const std::string& host, bool verify, SSL_SESSION* session,
                                                     steady_time deadline);
