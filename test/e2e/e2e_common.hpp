@@ -6,6 +6,8 @@
 //
 // Every wait is bounded: run() fails the test if the operation does not complete in time.
 
+#include "support/run.hpp"
+
 #include <ding/ding.hpp>
 #include <ding/sandbox.hpp>
 
@@ -32,27 +34,7 @@ using namespace std::chrono_literals;
 inline const std::string customer = "cf2edc1c-7fc6-48fb-86da-b7508c6b7b71";
 inline const std::string phone_fr = "+33612345678";
 
-/// Runs `work` on `ioc` until it completes; fails the test if `bound` passes first.
-template <class T>
-T run(asio::io_context& ioc, asio::awaitable<T> work, std::chrono::milliseconds bound = 10s) {
-    struct slot {
-        bool done = false;
-        std::exception_ptr ep;
-        std::optional<T> value;
-    };
-    auto result = std::make_shared<slot>();
-    asio::co_spawn(ioc, std::move(work), [result](std::exception_ptr ep, T v) {
-        result->done = true;
-        result->ep = ep;
-        if (!ep) result->value.emplace(std::move(v));
-    });
-    ioc.restart();
-    const auto until = std::chrono::steady_clock::now() + bound;
-    while (!result->done && std::chrono::steady_clock::now() < until) ioc.run_one_until(until);
-    if (!result->done) FAIL("the operation did not complete within " << bound.count() << " ms");
-    if (result->ep) std::rethrow_exception(result->ep);
-    return std::move(*result->value);
-}
+using ding::test::run;
 
 /// Lets the io_context work for `d` (e.g. so that the sandbox closes an idle connection).
 inline void settle(asio::io_context& ioc, std::chrono::milliseconds d) {

@@ -8,6 +8,7 @@
 // At the end of the test, the fixture destroys the client, stops the server and requires that the
 // io_context then has no work left (no leaked coroutine, timer or socket operation).
 
+#include "support/run.hpp"
 #include "support/test_server.hpp"
 
 #include <ding/ding.hpp>
@@ -30,46 +31,6 @@ using namespace std::chrono_literals;
 
 /// The API key every fixture client uses; tests check that it never leaks into errors or hooks.
 inline constexpr const char* secret_api_key = "sk_live_SECRET-KEY-7f3a9c";
-
-/// Runs `work` on `ioc` until it completes; fails the test (REQUIRE) if `bound` passes first.
-/// Exceptions thrown by the coroutine are rethrown.
-template <class T>
-T run(asio::io_context& ioc, asio::awaitable<T> work, std::chrono::milliseconds bound = 10s) {
-    struct slot {
-        bool done = false;
-        std::exception_ptr ep;
-        std::optional<T> value;
-    };
-    auto result = std::make_shared<slot>();
-    asio::co_spawn(ioc, std::move(work), [result](std::exception_ptr ep, T v) {
-        result->done = true;
-        result->ep = ep;
-        if (!ep) result->value.emplace(std::move(v));
-    });
-    ioc.restart();
-    const auto until = std::chrono::steady_clock::now() + bound;
-    while (!result->done && std::chrono::steady_clock::now() < until) ioc.run_one_until(until);
-    if (!result->done) FAIL("the operation did not complete within " << bound.count() << " ms");
-    if (result->ep) std::rethrow_exception(result->ep);
-    return std::move(*result->value);
-}
-
-inline void run(asio::io_context& ioc, asio::awaitable<void> work, std::chrono::milliseconds bound = 10s) {
-    struct slot {
-        bool done = false;
-        std::exception_ptr ep;
-    };
-    auto result = std::make_shared<slot>();
-    asio::co_spawn(ioc, std::move(work), [result](std::exception_ptr ep) {
-        result->done = true;
-        result->ep = ep;
-    });
-    ioc.restart();
-    const auto until = std::chrono::steady_clock::now() + bound;
-    while (!result->done && std::chrono::steady_clock::now() < until) ioc.run_one_until(until);
-    if (!result->done) FAIL("the operation did not complete within " << bound.count() << " ms");
-    if (result->ep) std::rethrow_exception(result->ep);
-}
 
 /// Lets the io_context process whatever is ready for `d` (e.g. the server noticing a close).
 inline void settle(asio::io_context& ioc, std::chrono::milliseconds d = 20ms) {
