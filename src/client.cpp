@@ -80,20 +80,6 @@ error make_error(errc code, std::string message, std::string_view operation) {
     return error(code, std::move(d));
 }
 
-bool is_json_content_type(std::string_view value) {
-    const auto semicolon = value.find(';');
-    value = value.substr(0, semicolon);
-    while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
-    auto iequals = [](std::string_view a, std::string_view b) {
-        if (a.size() != b.size()) return false;
-        for (std::size_t i = 0; i < a.size(); ++i)
-            if (std::tolower(static_cast<unsigned char>(a[i])) != b[i]) return false;
-        return true;
-    };
-    return iequals(value, "application/json") ||
-           (value.size() > 5 && iequals(value.substr(value.size() - 5), "+json"));
-}
-
 std::string bounded(const std::string& body) {
     return body.size() <= error::max_body_copy ? body : body.substr(0, error::max_body_copy);
 }
@@ -109,7 +95,7 @@ outcome<T> interpret(http_reply& reply, std::string_view operation) {
     if (reply.status >= 200 && reply.status < 300) {
         T value{};
         std::string why;
-        if (!reply.content_type.empty() && !is_json_content_type(reply.content_type))
+        if (!reply.content_type.empty()) // set only when it is not JSON
             why = "expected Content-Type application/json, got '" + reply.content_type + "'";
         else if (decode(reply.body, value, why))
             return value;

@@ -70,7 +70,7 @@ asio::awaitable<std::optional<io_failure>> connection::open(const asio::ip::tcp:
     co_return std::nullopt;
 }
 
-asio::awaitable<std::optional<io_failure>> connection::exchange(http::response_parser<http::string_body>& parser,
+asio::awaitable<std::optional<io_failure>> connection::exchange(http::basic_parser<false>& parser,
                                                                 steady_time deadline) {
     tcp().expires_at(deadline);
     ++requests;

@@ -8,9 +8,7 @@
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/message.hpp>
-#include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/basic_parser.hpp>
 
 #include <chrono>
 #include <optional>
@@ -51,8 +49,7 @@ public:
     std::string& request_buffer() noexcept { return request_; }
 
     /// Writes request_buffer() and reads the response into `parser`, all before `deadline`.
-    asio::awaitable<std::optional<io_failure>> exchange(http::response_parser<http::string_body>& parser,
-                                                        steady_time deadline);
+    asio::awaitable<std::optional<io_failure>> exchange(http::basic_parser<false>& parser, steady_time deadline);
 
     /// True if the peer has closed the connection or sent unsolicited bytes while it was idle.
     /// A connection idle for less than `recent` is trusted without the non-blocking peek (one

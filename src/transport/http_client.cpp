@@ -1,5 +1,7 @@
 #include "transport/http_client.hpp"
 
+#include "transport/response_reader.hpp"
+
 #include "codec/validation.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -9,6 +11,7 @@
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/error.hpp>
 
+#include <cctype>
 #include <charconv>
 
 namespace ding::detail {
@@ -52,6 +55,19 @@ std::chrono::nanoseconds since(std::chrono::steady_clock::time_point start) {
 }
 
 } // namespace
+
+bool is_json_content_type(std::string_view value) noexcept {
+    value = value.substr(0, value.find(';'));
+    while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+    auto ends_with_nocase = [&](std::string_view suffix) {
+        if (value.size() < suffix.size()) return false;
+        const auto tail = value.substr(value.size() - suffix.size());
+        for (std::size_t i = 0; i < suffix.size(); ++i)
+            if (std::tolower(static_cast<unsigned char>(tail[i])) != suffix[i]) return false;
+        return true;
+    };
+    return (value.size() == 16 && ends_with_nocase("application/json")) || ends_with_nocase("+json");
+}
 
 bool should_retry(errc failure, unsigned status, bool may_have_reached_server, bool idempotent,
                   const retry_policy& policy) noexcept {
@@ -174,24 +190,22 @@ asio::awaitable<http_client::attempt_result> http_client::attempt(const http_cal
     // the peer before it carries one; a GET may use a recently used connection unprobed.
     auto mode = call.idempotent ? pool::reuse::recent_unprobed : pool::reuse::probed;
     for (;;) {
-        lease borrowed = co_await pool_->acquire(deadline, mode);
+        lease borrowed = pool_->take_idle(mode); // no coroutine frame when a connection is ready
+        if (!borrowed.conn) borrowed = co_await pool_->acquire(deadline, mode);
         if (!borrowed.conn)
             co_return failed(borrowed.failure, std::move(borrowed.message), borrowed.io.ec);
 
         serialize(borrowed.conn->request_buffer());
-        http::response_parser<http::string_body> parser;
-        parser.header_limit(16 * 1024);
-        parser.body_limit(config_.max_response_body);
+        response_reader parser(config_.max_response_body);
         pool_->count_request();
         auto failure = co_await borrowed.conn->exchange(parser, deadline);
         if (!failure) {
-            auto& message = parser.get();
             attempt_result result;
             result.reply.emplace();
-            result.reply->status = message.result_int();
-            result.reply->content_type = std::string(message[http::field::content_type]);
-            result.retry_after = std::string(message[http::field::retry_after]);
-            result.reply->body = std::move(message.body());
+            result.reply->status = parser.status();
+            result.reply->content_type = std::move(parser.other_content_type());
+            result.retry_after = std::move(parser.retry_after());
+            result.reply->body = std::move(parser.body());
             result.reply->attempts = number;
             result.may_have_reached_server = true;
             pool_->release(std::move(borrowed.conn), parser.keep_alive());

@@ -34,7 +34,7 @@ struct http_call {
 struct http_reply {
     unsigned status = 0;
     std::string body;
-    std::string content_type;
+    std::string content_type;      ///< empty when application/json (or absent): set only when it is not JSON
     int attempts = 1;
 };
 

@@ -117,23 +117,31 @@ void pool::slot_freed() {
     w->timer.cancel();
 }
 
-asio::awaitable<lease> pool::acquire(steady_time deadline, reuse mode) {
-    auto keep_alive = shared_from_this();
+lease pool::take_idle(reuse mode) {
     const auto now = std::chrono::steady_clock::now();
     sweep_idle(now);
+    const auto trusted = mode == reuse::probed ? std::chrono::milliseconds(0) : recently_used;
+    while (!idle_.empty()) {
+        auto conn = std::move(idle_.back());
+        idle_.pop_back();
+        if (conn->peer_closed_or_dirty(now, trusted)) {
+            slot_freed();
+            continue;
+        }
+        ++in_use_;
+        return lease::borrowed(std::move(conn), true);
+    }
+    return {};
+}
 
+asio::awaitable<lease> pool::acquire(steady_time deadline, reuse mode) {
+    auto keep_alive = shared_from_this();
     if (mode == reuse::fresh_only) {
+        sweep_idle(std::chrono::steady_clock::now());
         // Make room for a new connection at the cost of the least recently used idle one.
         if (occupied() >= config_.max_connections && !idle_.empty()) idle_.erase(idle_.begin());
-    } else {
-        while (!idle_.empty()) {
-            auto conn = std::move(idle_.back());
-            idle_.pop_back();
-            const auto trusted = mode == reuse::probed ? std::chrono::milliseconds(0) : recently_used;
-            if (conn->peer_closed_or_dirty(now, trusted)) continue; // the slot is free again
-            ++in_use_;
-            co_return lease::borrowed(std::move(conn), true);
-        }
+    } else if (lease idle = take_idle(mode); idle.conn) {
+        co_return idle;
     }
 
     if (occupied() < config_.max_connections) {

@@ -71,6 +71,9 @@ public:
     /// free, else after waiting in FIFO order. Honours the coroutine's cancellation.
     asio::awaitable<lease> acquire(steady_time deadline, reuse mode);
 
+    /// An idle connection right away, or an empty lease (then use acquire()). Never waits.
+    lease take_idle(reuse mode);
+
     /// Gives a connection back after a complete response. Not reusable: it is closed.
     void release(std::unique_ptr<connection> conn, bool reusable);
 
