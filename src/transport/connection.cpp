@@ -74,15 +74,14 @@ asio::awaitable<std::optional<io_failure>> connection::exchange(http::basic_pars
                                                                 steady_time deadline) {
     tcp().expires_at(deadline);
     ++requests;
-    auto write_and_read = [&](auto& stream) -> asio::awaitable<std::optional<io_failure>> {
-        auto [wec, written] = co_await asio::async_write(stream, asio::buffer(request_), use_tuple);
-        if (wec) co_return io_failure{io_stage::write, wec};
-        auto [rec, read] = co_await http::async_read(stream, buffer_, parser, use_tuple);
-        if (rec) co_return io_failure{io_stage::read, rec, parser.got_some()};
-        co_return std::nullopt;
-    };
-    if (tls_) co_return co_await write_and_read(*tls_);
-    co_return co_await write_and_read(*plain_);
+    // Both branches inline (rather than one generic lambda coroutine): one coroutine frame per call.
+    auto [wec, written] = tls_ ? co_await asio::async_write(*tls_, asio::buffer(request_), use_tuple)
+                               : co_await asio::async_write(*plain_, asio::buffer(request_), use_tuple);
+    if (wec) co_return io_failure{io_stage::write, wec};
+    auto [rec, read] = tls_ ? co_await http::async_read(*tls_, buffer_, parser, use_tuple)
+                            : co_await http::async_read(*plain_, buffer_, parser, use_tuple);
+    if (rec) co_return io_failure{io_stage::read, rec, parser.got_some()};
+    co_return std::nullopt;
 }
 
 bool connection::peer_closed_or_dirty(steady_time now, std::chrono::milliseconds recent) noexcept {

@@ -145,7 +145,9 @@ asio::awaitable<http_client::attempt_result> http_client::attempt(const http_cal
     };
 
     // Everything that can fail is checked before a connection is taken.
-    std::string key = config_.auth.provider ? config_.auth.provider() : config_.auth.fixed_value;
+    std::string provided;
+    if (config_.auth.provider) provided = config_.auth.provider();
+    const std::string& key = config_.auth.provider ? provided : config_.auth.fixed_value; // no copy of a fixed key
     if (key.empty() || !is_header_safe(key))
         co_return failed(errc::invalid_argument, "api key: empty or contains characters not allowed in a header");
     extra_headers added;
