@@ -87,6 +87,9 @@ public:
         // Let the sandbox's coroutines see the close and finish (bounded; returns when out of work).
         ioc.restart();
         ioc.run_for(2s);
+        // run_for returns early only when the io_context ran out of work: anything still pending
+        // here (a coroutine, a timer, a socket operation) leaked from the client or the sandbox.
+        CHECK(ioc.stopped());
         sandbox_.reset();
     }
 
