@@ -4,6 +4,7 @@
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/asio/write.hpp>
 
@@ -16,14 +17,17 @@ namespace {
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 } // namespace
 
-connection::connection(asio::any_io_executor ex, asio::ssl::context* tls_context) : buffer_(16 * 1024) {
+connection::connection(asio::any_io_executor ex, asio::ssl::context* tls_context)
+    : buffer_(16 * 1024), watchdog_(ex), watch_(std::make_shared<watchdog_state>()) {
     if (tls_context != nullptr)
         tls_.emplace(ex, *tls_context);
     else
         plain_.emplace(ex);
+    watch_->stream = &tcp();
 }
 
 connection::~connection() {
+    watch_->stream = nullptr;
     // Freeing an SSL that was not shut down makes OpenSSL mark its session as not resumable, and
     // that session is the one the pool offers to the next connection. Connections end here by the
     // client's choice (idle, discarded, cancelled), not because of a TLS failure, so mark the
@@ -72,16 +76,31 @@ asio::awaitable<std::optional<io_failure>> connection::open(const asio::ip::tcp:
 
 asio::awaitable<std::optional<io_failure>> connection::exchange(http::basic_parser<false>& parser,
                                                                 steady_time deadline) {
-    tcp().expires_at(deadline);
+    tcp().expires_never();
     ++requests;
+    const std::uint64_t generation = ++watch_->generation;
+    watch_->fired = false;
+    watchdog_.expires_at(deadline);
+    watchdog_.async_wait([state = watch_, generation](boost::system::error_code ec) {
+        if (ec || state->generation != generation || state->stream == nullptr) return;
+        state->fired = true;
+        boost::system::error_code ignored;
+        state->stream->socket().cancel(ignored); // the pending write or read ends with operation_aborted
+    });
+    auto finish = [&](std::optional<io_failure> failure) {
+        ++watch_->generation; // disarmed: a completion already queued is now stale
+        watchdog_.cancel();
+        if (failure && watch_->fired) failure->ec = beast::error::timeout;
+        return failure;
+    };
     // Both branches inline (rather than one generic lambda coroutine): one coroutine frame per call.
     auto [wec, written] = tls_ ? co_await asio::async_write(*tls_, asio::buffer(request_), use_tuple)
                                : co_await asio::async_write(*plain_, asio::buffer(request_), use_tuple);
-    if (wec) co_return io_failure{io_stage::write, wec};
+    if (wec) co_return finish(io_failure{io_stage::write, wec});
     auto [rec, read] = tls_ ? co_await http::async_read(*tls_, buffer_, parser, use_tuple)
                             : co_await http::async_read(*plain_, buffer_, parser, use_tuple);
-    if (rec) co_return io_failure{io_stage::read, rec, parser.got_some()};
-    co_return std::nullopt;
+    if (rec) co_return finish(io_failure{io_stage::read, rec, parser.got_some()});
+    co_return finish(std::nullopt);
 }
 
 bool connection::peer_closed_or_dirty(steady_time now, std::chrono::milliseconds recent) noexcept {

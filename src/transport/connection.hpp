@@ -6,11 +6,14 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/basic_parser.hpp>
 
 #include <chrono>
+#include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -67,10 +70,23 @@ public:
 private:
     beast::tcp_stream& tcp() noexcept { return tls_ ? tls_->next_layer() : *plain_; }
 
+    /// Shared with the watchdog's pending wait, so that a wait completing after its exchange (or
+    /// after the connection) is gone can tell it is stale and do nothing.
+    struct watchdog_state {
+        std::uint64_t generation = 0; ///< bumped when an exchange starts and when it ends
+        bool fired = false;
+        beast::tcp_stream* stream = nullptr; ///< null once the connection is destroyed
+    };
+
     std::optional<beast::tcp_stream> plain_;
     std::optional<asio::ssl::stream<beast::tcp_stream>> tls_;
     beast::flat_buffer buffer_;
     std::string request_;
+    // One timer per exchange instead of beast::tcp_stream's per-operation expiry, which arms and
+    // cancels a timer for every underlying read and write (measured: 3.4k instructions and two
+    // allocations per call).
+    asio::steady_timer watchdog_;
+    std::shared_ptr<watchdog_state> watch_;
 };
 
 } // namespace ding::detail
