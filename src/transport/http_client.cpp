@@ -188,9 +188,9 @@ asio::awaitable<http_client::attempt_result> http_client::attempt(const http_cal
         out += call.body;
     };
 
-    // A POST must not reach the server twice, so an idle connection is always probed for a close by
-    // the peer before it carries one; a GET may use a recently used connection unprobed.
-    auto mode = call.idempotent ? pool::reuse::recent_unprobed : pool::reuse::probed;
+    // A POST must not reach the server twice, so the pool probes an idle connection for a close by
+    // the peer before it carries one, unless the connection was busy a moment ago.
+    auto mode = call.idempotent ? pool::reuse::for_read : pool::reuse::for_post;
     for (;;) {
         lease borrowed = pool_->take_idle(mode); // no coroutine frame when a connection is ready
         if (!borrowed.conn) borrowed = co_await pool_->acquire(deadline, mode);

@@ -17,8 +17,14 @@ namespace {
 
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
-// An idle connection used within this long is reused without probing the socket first.
-constexpr std::chrono::milliseconds recently_used{1000};
+// How long after its last use an idle connection is reused without the probe (one non-blocking
+// peek, one syscall) for a close by the server. A read that meets a stale connection is simply sent
+// again, so reads trust a connection for a second. A POST is never sent twice, so a stale
+// connection would surface as an error: POSTs trust only a connection that was busy a moment ago.
+// Under load connections are reused within a millisecond and skip the syscall (measured: 1 us of
+// 13 us CPU per call at 64 in flight); a connection that sat quiet is always probed.
+constexpr std::chrono::milliseconds trust_for_reads{1000};
+constexpr std::chrono::milliseconds trust_for_posts{5};
 
 std::string openssl_error_text() {
     const unsigned long e = ERR_get_error();
@@ -120,7 +126,7 @@ void pool::slot_freed() {
 lease pool::take_idle(reuse mode) {
     const auto now = std::chrono::steady_clock::now();
     sweep_idle(now);
-    const auto trusted = mode == reuse::probed ? std::chrono::milliseconds(0) : recently_used;
+    const auto trusted = mode == reuse::for_post ? trust_for_posts : trust_for_reads;
     while (!idle_.empty()) {
         auto conn = std::move(idle_.back());
         idle_.pop_back();

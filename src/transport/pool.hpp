@@ -62,9 +62,9 @@ public:
 
     /// How a caller wants its connection.
     enum class reuse {
-        recent_unprobed, ///< an idle connection; one used within the last second is trusted unprobed
-        probed,          ///< an idle connection, always probed for a close by the peer first
-        fresh_only,      ///< a new connection (after a stale one failed)
+        for_read,   ///< an idle connection; one used within the last second is trusted unprobed
+        for_post,   ///< an idle connection; probed unless it was in use a few milliseconds ago
+        fresh_only, ///< a new connection (after a stale one failed)
     };
 
     /// A connection before `deadline`: an idle one (most recently used first), a new one if a slot is
