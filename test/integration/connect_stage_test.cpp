@@ -38,7 +38,15 @@ struct full_listener {
             }
         }
     }
-    std::string base_url() const { return "https://127.0.0.1:" + std::to_string(acceptor.local_endpoint().port()) + "/v1"; }
+    /// Options of a client aimed at this listener.
+    ding::client_options client_options(std::chrono::milliseconds connect_timeout) const {
+        ding::client_options o;
+        o.api_key = secret_api_key;
+        o.base_url = "https://127.0.0.1:" + std::to_string(acceptor.local_endpoint().port()) + "/v1";
+        o.connect_timeout = connect_timeout;
+        o.retry.max_attempts = 1;
+        return o;
+    }
 };
 
 } // namespace
@@ -46,11 +54,7 @@ struct full_listener {
 TEST_CASE("integration: cancellation while the TCP connect is pending completes promptly with cancelled") {
     asio::io_context ioc;
     full_listener listener(ioc);
-    ding::client_options o;
-    o.api_key = secret_api_key;
-    o.base_url = listener.base_url();
-    o.connect_timeout = std::chrono::seconds(5);
-    ding::client client(ioc.get_executor(), o);
+    ding::client client(ioc.get_executor(), listener.client_options(std::chrono::seconds(5)));
 
     const auto start = std::chrono::steady_clock::now();
     auto r = run(ioc, cancel_after(client.otp().check_async(check_request()), 100ms));
@@ -66,12 +70,7 @@ TEST_CASE("integration: cancellation while the TCP connect is pending completes 
 TEST_CASE("integration: a TCP connect that does not complete within connect_timeout is a timeout") {
     asio::io_context ioc;
     full_listener listener(ioc);
-    ding::client_options o;
-    o.api_key = secret_api_key;
-    o.base_url = listener.base_url();
-    o.connect_timeout = 150ms;
-    o.retry.max_attempts = 1;
-    ding::client client(ioc.get_executor(), o);
+    ding::client client(ioc.get_executor(), listener.client_options(150ms));
 
     const auto start = std::chrono::steady_clock::now();
     auto r = run(ioc, client.otp().check_async(check_request()));
