@@ -353,3 +353,29 @@ TEST_CASE("integration: destroying the client while a call is in flight lets the
     f.settle();
     CHECK(f.server->open_connections() == 0); // the pool died with the last operation
 }
+
+TEST_CASE("integration: callers waiting for a connection get it in arrival order (FIFO)") {
+    fixture f;
+    auto o = f.options();
+    o.max_connections = 1;
+    auto& client = f.make_client(o);
+    f.server->set_responder([](const recorded_request& r) {
+        return reply::json(200, check_body(std::string(r.json().at("authentication_uuid").as_string())));
+    });
+    constexpr std::size_t n = 6;
+    std::vector<std::string> completions;
+    for (std::size_t i = 0; i < n; ++i) {
+        client.otp().check_async(check_request(uuid_for(i)), [&](ding::outcome<ding::create_check_response> r) {
+            completions.push_back(r ? r->authentication_uuid.value_or("?") : r.error().to_string());
+        });
+    }
+    f.settle(50ms);
+    CHECK(client.stats().waiting == 0);
+    REQUIRE(completions.size() == n);
+    REQUIRE(f.server->request_count() == n);
+    for (std::size_t i = 0; i < n; ++i) {
+        CHECK(completions[i] == uuid_for(i));                                                    // completed in order
+        CHECK(std::string(f.server->requests()[i].json().at("authentication_uuid").as_string()) == uuid_for(i)); // sent in order
+    }
+    CHECK(f.server->connections_accepted() == 1); // each handed straight to the next waiter
+}
