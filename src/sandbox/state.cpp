@@ -1,5 +1,6 @@
 #include "state.hpp"
 
+#include "codec/rfc3339.hpp"
 #include "codec/validation.hpp"
 
 #include <boost/asio/ip/address_v4.hpp>
@@ -10,7 +11,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <ctime>
 #include <initializer_list>
 
 namespace json = boost::json;
@@ -207,13 +207,10 @@ bool is_dialable_e164(std::string_view p) noexcept {
 }
 
 std::string rfc3339(std::chrono::system_clock::time_point t) {
-    const std::time_t tt = std::chrono::system_clock::to_time_t(std::chrono::floor<std::chrono::seconds>(t));
-    std::tm tm{};
-    gmtime_r(&tt, &tm);
-    char buf[80];
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                  tm.tm_hour, tm.tm_min, tm.tm_sec);
-    return buf;
+    std::string out;
+    // Whole seconds, like the contract's examples; the codec writes the same format.
+    format_rfc3339(std::chrono::floor<std::chrono::seconds>(t), out);
+    return out;
 }
 
 route_match match_route(std::string_view method, std::string_view path) noexcept {
