@@ -58,7 +58,10 @@ using extra_headers = std::vector<std::pair<std::string, std::string>>;
 
 /// Observability callbacks. Each is optional; they run on the client's executor and must not block.
 struct client_hooks {
-    /// Before each attempt is sent; may append headers (names and values are validated).
+    /// Before each attempt is sent; may append headers. Names and values are validated, and the
+    /// headers the SDK writes itself (Host, Content-Length, Transfer-Encoding, Connection,
+    /// Content-Type, the credential header, hop-by-hop headers) are refused: the call then
+    /// completes with errc::invalid_argument before anything is sent.
     std::function<void(const attempt_info&, extra_headers&)> before_attempt;
     /// After each response arrived (any status).
     std::function<void(const attempt_info&)> after_response;
@@ -79,6 +82,9 @@ struct client_options {
     std::chrono::milliseconds timeout{10000};
     /// Deadline of resolving, connecting and the TLS handshake of one connection. Default: 5 s.
     std::chrono::milliseconds connect_timeout{5000};
+    /// Resolved addresses are used for at most this long, then resolved again (they are also
+    /// resolved again after any failed connect, timeouts included). Default: 60 s.
+    std::chrono::milliseconds dns_refresh_interval{60000};
     /// Most connections open at once to the host; callers beyond wait in FIFO order. Default: 16.
     std::size_t max_connections = 16;
     /// An idle keep-alive connection older than this is closed instead of reused. Default: 30 s.
@@ -87,6 +93,14 @@ struct client_options {
     std::size_t max_response_body = 1024 * 1024;
     /// Appended to the User-Agent after "ding-cpp/<version>". Default: none.
     std::string user_agent_suffix;
+    /// Makes every member of the client safe to call from any thread, for an io_context run by
+    /// several threads: the client then runs everything on a strand of its own (hooks too), and a
+    /// cancellation emitted on the caller's executor is carried over to that strand.
+    /// When false (the default, and the cheaper path), the caller guarantees that the client is
+    /// used (constructed, called, cancelled, destroyed) only from the one thread running its
+    /// executor, or from a strand passed in as that executor, and that completion handlers with
+    /// another associated executor do not emit cancellation concurrently with that thread.
+    bool thread_safe = false;
     tls_options tls;
     retry_policy retry;
     client_hooks hooks;

@@ -4,9 +4,9 @@
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/asio/write.hpp>
 
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
@@ -15,7 +15,17 @@
 namespace ding::detail {
 namespace {
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+// More interim (1xx) responses than this before the final one: the server is misbehaving.
+constexpr int max_interim_responses = 16;
+
+io_failure aborted(io_stage stage) { return io_failure{stage, asio::error::operation_aborted}; }
 } // namespace
+
+void call_control::stop(asio::cancellation_type type) noexcept {
+    cancelled |= type;
+    if (io != nullptr) io->abort();
+}
 
 connection::connection(asio::any_io_executor ex, asio::ssl::context* tls_context)
     : buffer_(16 * 1024), watchdog_(ex), watch_(std::make_shared<watchdog_state>()) {
@@ -23,11 +33,11 @@ connection::connection(asio::any_io_executor ex, asio::ssl::context* tls_context
         tls_.emplace(ex, *tls_context);
     else
         plain_.emplace(ex);
-    watch_->stream = &tcp();
+    watch_->owner = this;
 }
 
 connection::~connection() {
-    watch_->stream = nullptr;
+    watch_->owner = nullptr;
     // Freeing an SSL that was not shut down makes OpenSSL mark its session as not resumable, and
     // that session is the one the pool offers to the next connection. Connections end here by the
     // client's choice (idle, discarded, cancelled), not because of a TLS failure, so mark the
@@ -36,13 +46,62 @@ connection::~connection() {
         SSL_set_shutdown(tls_->native_handle(), SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
 }
 
+void connection::abort() noexcept {
+    boost::system::error_code ignored;
+    tcp().socket().close(ignored);
+}
+
+void connection::arm_watchdog(steady_time deadline) {
+    const std::uint64_t generation = ++watch_->generation;
+    watch_->fired = false;
+    watchdog_.expires_at(deadline);
+    watchdog_.async_wait([state = watch_, generation](boost::system::error_code ec) {
+        if (ec || state->generation != generation || state->owner == nullptr) return;
+        state->fired = true;
+        state->owner->abort();
+    });
+}
+
+bool connection::disarm_watchdog() noexcept {
+    ++watch_->generation; // a completion already queued is now stale
+    watchdog_.cancel();
+    return watch_->fired;
+}
+
 asio::awaitable<std::optional<io_failure>> connection::open(const asio::ip::tcp::resolver::results_type& endpoints,
                                                             const std::string& host, bool verify,
-                                                            SSL_SESSION* session, steady_time deadline) {
-    tcp().expires_at(deadline);
-    auto [cec, endpoint] = co_await tcp().async_connect(endpoints, use_tuple);
-    if (cec) co_return io_failure{io_stage::connect, cec};
-    tcp().socket().set_option(asio::ip::tcp::no_delay(true));
+                                                            SSL_SESSION* session, steady_time deadline,
+                                                            call_control& control) {
+    auto& socket = tcp().socket();
+    std::optional<io_failure> last;
+    std::size_t left = endpoints.size();
+    for (const auto& entry : endpoints) {
+        if (control.stopped()) co_return aborted(io_stage::connect);
+        const auto now = std::chrono::steady_clock::now();
+        if (now >= deadline) co_return io_failure{io_stage::connect, beast::error::timeout};
+        const steady_time until = now + (deadline - now) / static_cast<long>(left--);
+        boost::system::error_code ec;
+        socket.close(ec);
+        socket.open(entry.endpoint().protocol(), ec);
+        if (ec) {
+            last = io_failure{io_stage::connect, ec};
+            continue;
+        }
+        arm_watchdog(until);
+        control.io = this;
+        auto [cec] = co_await socket.async_connect(entry.endpoint(), use_tuple);
+        control.io = nullptr;
+        const bool fired = disarm_watchdog();
+        if (!cec) {
+            last.reset();
+            break;
+        }
+        last = io_failure{io_stage::connect, fired ? boost::system::error_code(beast::error::timeout) : cec};
+    }
+    if (last) co_return last;
+    if (control.stopped()) co_return aborted(io_stage::connect);
+    boost::system::error_code ignored;
+    socket.set_option(asio::ip::tcp::no_delay(true), ignored);
     if (!tls_) co_return std::nullopt;
 
     SSL* ssl = tls_->native_handle();
@@ -69,50 +128,80 @@ asio::awaitable<std::optional<io_failure>> connection::open(const asio::ip::tcp:
             SSL_SESSION_free(copy);
         }
     }
+    if (std::chrono::steady_clock::now() >= deadline) co_return io_failure{io_stage::handshake, beast::error::timeout};
+    arm_watchdog(deadline);
+    control.io = this;
     auto [hec] = co_await tls_->async_handshake(asio::ssl::stream_base::client, use_tuple);
+    control.io = nullptr;
+    const bool fired = disarm_watchdog();
+    if (control.stopped()) co_return aborted(io_stage::handshake);
+    if (fired) co_return io_failure{io_stage::handshake, beast::error::timeout};
     if (hec) co_return io_failure{io_stage::handshake, hec};
     co_return std::nullopt;
 }
 
-asio::awaitable<std::optional<io_failure>> connection::exchange(http::basic_parser<false>& parser,
-                                                                steady_time deadline) {
+asio::awaitable<std::optional<io_failure>> connection::exchange(std::optional<response_reader>& reader,
+                                                                std::size_t max_body, steady_time deadline,
+                                                                call_control& control) {
+    if (control.stopped()) co_return aborted(io_stage::write);
+    if (std::chrono::steady_clock::now() >= deadline) co_return io_failure{io_stage::write, beast::error::timeout};
     tcp().expires_never();
-    ++requests;
-    const std::uint64_t generation = ++watch_->generation;
-    watch_->fired = false;
-    watchdog_.expires_at(deadline);
-    watchdog_.async_wait([state = watch_, generation](boost::system::error_code ec) {
-        if (ec || state->generation != generation || state->stream == nullptr) return;
-        state->fired = true;
-        boost::system::error_code ignored;
-        state->stream->socket().cancel(ignored); // the pending write or read ends with operation_aborted
-    });
-    auto finish = [&](std::optional<io_failure> failure) {
-        ++watch_->generation; // disarmed: a completion already queued is now stale
-        watchdog_.cancel();
-        if (failure && watch_->fired) failure->ec = beast::error::timeout;
+    arm_watchdog(deadline);
+    control.io = this;
+    // Ends the step: the watchdog is disarmed and a stop or a deadline that came while the
+    // coroutine was suspended (even after the I/O itself completed) turns into the failure.
+    auto finish = [&](std::optional<io_failure> failure, io_stage stage) -> std::optional<io_failure> {
+        control.io = nullptr;
+        const bool fired = disarm_watchdog();
+        if (control.stopped()) {
+            io_failure f = aborted(stage);
+            if (failure) f.response_started = failure->response_started;
+            return f;
+        }
+        if (failure && fired) failure->ec = beast::error::timeout;
         return failure;
     };
     // Both branches inline (rather than one generic lambda coroutine): one coroutine frame per call.
     auto [wec, written] = tls_ ? co_await asio::async_write(*tls_, asio::buffer(request_), use_tuple)
                                : co_await asio::async_write(*plain_, asio::buffer(request_), use_tuple);
-    if (wec) co_return finish(io_failure{io_stage::write, wec});
-    auto [rec, read] = tls_ ? co_await http::async_read(*tls_, buffer_, parser, use_tuple)
-                            : co_await http::async_read(*plain_, buffer_, parser, use_tuple);
-    if (rec) co_return finish(io_failure{io_stage::read, rec, parser.got_some()});
-    co_return finish(std::nullopt);
+    if (wec) co_return finish(io_failure{io_stage::write, wec}, io_stage::write);
+    // A stop or a deadline between the write and the read: the watchdog may have fired while
+    // no I/O was pending, which closed the socket; the read must not start without a deadline.
+    if (control.stopped() || watch_->fired) {
+        auto f = finish(io_failure{io_stage::read, asio::error::operation_aborted}, io_stage::read);
+        if (f && watch_->fired) f->ec = beast::error::timeout;
+        co_return f;
+    }
+    for (int interim = 0;; ++interim) {
+        reader.emplace(max_body);
+        auto [rec, read] = tls_ ? co_await http::async_read(*tls_, buffer_, *reader, use_tuple)
+                                : co_await http::async_read(*plain_, buffer_, *reader, use_tuple);
+        if (rec) co_return finish(io_failure{io_stage::read, rec, interim > 0 || reader->got_some()}, io_stage::read);
+        const unsigned status = reader->status();
+        if (status >= 200) break;
+        // RFC 9110 §15.2: interim responses precede the final one and are skipped. A 101 switches
+        // protocols, which this client never asks for.
+        if (status == 101)
+            co_return finish(io_failure{io_stage::read, boost::system::errc::make_error_code(boost::system::errc::protocol_error),
+                                        true, "the server switched protocols (101) without an upgrade request"},
+                             io_stage::read);
+        if (interim + 1 >= max_interim_responses)
+            co_return finish(io_failure{io_stage::read, boost::system::errc::make_error_code(boost::system::errc::protocol_error),
+                                        true, "too many interim (1xx) responses"},
+                             io_stage::read);
+        if (control.stopped() || watch_->fired) co_return finish(aborted(io_stage::read), io_stage::read);
+    }
+    co_return finish(std::nullopt, io_stage::read);
 }
 
-bool connection::peer_closed_or_dirty(steady_time now, std::chrono::milliseconds recent) noexcept {
-    if (buffer_.size() != 0) return true; // bytes beyond the last response: the stream is out of sync
+bool connection::clean_for_reuse() noexcept {
+    if (buffer_.size() != 0) return false; // bytes beyond the last response: the stream is out of sync
     auto& socket = tcp().socket();
-    if (!socket.is_open()) return true;
-    if (now - idle_since < recent) return false;
+    if (!socket.is_open()) return false;
     char byte;
     const auto n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-    if (n == 0) return true;  // orderly close by the peer
-    if (n > 0) return true;   // e.g. a TLS close_notify or alert
-    return !(errno == EAGAIN || errno == EWOULDBLOCK);
+    if (n >= 0) return false; // 0: closed by the peer; > 0: unsolicited bytes (a response, an alert)
+    return errno == EAGAIN || errno == EWOULDBLOCK;
 }
 
 bool connection::session_resumed() noexcept {

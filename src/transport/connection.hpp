@@ -2,15 +2,18 @@
 // One keep-alive HTTP/1.1 connection, over TLS or plain TCP. Owned by exactly one caller at a time
 // (the pool or a request in flight), so it never carries two requests at once.
 
+#include "transport/response_reader.hpp"
+
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/cancellation_type.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/basic_parser.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -24,6 +27,36 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using steady_time = std::chrono::steady_clock::time_point;
 
+class connection;
+
+/// Set by ~client and client::cancel() (from any thread); read by every call of that client.
+struct call_stop_flags {
+    std::atomic<bool> closed{false};            ///< the client was destroyed
+    std::atomic<std::uint64_t> generation{0};   ///< bumped by client::cancel()
+};
+
+/// How a call in flight is stopped. Lives in the call's state; written only on the client's
+/// executor (or strand), except `requested`, which a caller's cancellation sets from any thread.
+/// Every step of a call (resolve, connect, handshake, write, read, backoff, waiting for a
+/// connection) checks stopped() before it starts, so a cancellation that arrives between two steps
+/// ends the call before anything else is sent; a step in progress is ended by closing the
+/// connection doing it (`io`) or by the cancellation signal of the wait.
+struct call_control {
+    asio::cancellation_type cancelled = asio::cancellation_type::none;
+    std::atomic<bool> requested{false};
+    const call_stop_flags* flags = nullptr;
+    std::uint64_t generation = 0; ///< flags->generation when the call was launched
+    /// The connection currently doing I/O for this call, if any.
+    connection* io = nullptr;
+
+    bool stopped() const noexcept {
+        if (cancelled != asio::cancellation_type::none || requested.load(std::memory_order_acquire)) return true;
+        return flags != nullptr && (flags->closed.load(std::memory_order_acquire) ||
+                                    flags->generation.load(std::memory_order_acquire) != generation);
+    }
+    void stop(asio::cancellation_type type) noexcept;
+};
+
 /// Where an exchange failed, which decides whether it may be retried.
 enum class io_stage { resolve, connect, handshake, write, read };
 
@@ -31,6 +64,7 @@ struct io_failure {
     io_stage stage = io_stage::connect;
     boost::system::error_code ec;
     bool response_started = false; ///< at least one response byte arrived
+    const char* what = nullptr;    ///< a protocol violation's description, when ec is generic
 };
 
 class connection {
@@ -41,50 +75,56 @@ public:
     connection(const connection&) = delete;
     connection& operator=(const connection&) = delete;
 
-    /// Connects to one of `endpoints` and, for TLS, handshakes with host-name verification and SNI.
-    /// A copy of `session` (may be null) is offered for resumption. Uses the stream's expiry as deadline.
+    /// Connects to the endpoints in order, giving each an equal share of the time left (an
+    /// address that drops SYNs cannot eat the whole connect timeout), then, for TLS, handshakes
+    /// with host-name verification and SNI. A copy of `session` (may be null) is offered for
+    /// resumption. Everything ends by `deadline` or when `control` is stopped.
     asio::awaitable<std::optional<io_failure>> open(const asio::ip::tcp::resolver::results_type& endpoints,
                                                     const std::string& host, bool verify, SSL_SESSION* session,
-                                                    steady_time deadline);
+                                                    steady_time deadline, call_control& control);
 
     /// The serialized request to send next. Kept per connection so that its capacity is reused:
     /// building a request allocates nothing once the connection is warm.
     std::string& request_buffer() noexcept { return request_; }
 
-    /// Writes request_buffer() and reads the response into `parser`, all before `deadline`.
-    asio::awaitable<std::optional<io_failure>> exchange(http::basic_parser<false>& parser, steady_time deadline);
+    /// Writes request_buffer() and reads the final response into `reader` (emplaced here; interim
+    /// 1xx responses are read and skipped, a 101 is an error), all before `deadline`.
+    asio::awaitable<std::optional<io_failure>> exchange(std::optional<response_reader>& reader,
+                                                        std::size_t max_body, steady_time deadline,
+                                                        call_control& control);
 
-    /// True if the peer has closed the connection or sent unsolicited bytes while it was idle.
-    /// A connection idle for less than `recent` is trusted without the non-blocking peek (one
-    /// syscall saved per call): if it was closed after all, the request fails before any response
-    /// byte and the http_client sends it once more on a new connection.
-    bool peer_closed_or_dirty(steady_time now, std::chrono::milliseconds recent) noexcept;
+    /// True if nothing arrived while the connection was idle: no byte beyond the last response
+    /// (buffered or in the kernel) and no close by the peer. One non-blocking peek (a syscall).
+    bool clean_for_reuse() noexcept;
+
+    /// Closes the socket: the I/O in progress ends now with operation_aborted, later I/O fails.
+    void abort() noexcept;
 
     bool tls() const noexcept { return tls_.has_value(); }
     bool session_resumed() noexcept;
     SSL* native_ssl() noexcept { return tls_ ? tls_->native_handle() : nullptr; }
 
-    steady_time idle_since{};
-    std::size_t requests = 0;
-
 private:
     beast::tcp_stream& tcp() noexcept { return tls_ ? tls_->next_layer() : *plain_; }
+    void arm_watchdog(steady_time deadline);
+    bool disarm_watchdog() noexcept; ///< true if it fired
 
-    /// Shared with the watchdog's pending wait, so that a wait completing after its exchange (or
+    /// Shared with the watchdog's pending wait, so that a wait completing after its step (or
     /// after the connection) is gone can tell it is stale and do nothing.
     struct watchdog_state {
-        std::uint64_t generation = 0; ///< bumped when an exchange starts and when it ends
+        std::uint64_t generation = 0; ///< bumped when a step is armed and when it is disarmed
         bool fired = false;
-        beast::tcp_stream* stream = nullptr; ///< null once the connection is destroyed
+        connection* owner = nullptr;  ///< null once the connection is destroyed
     };
 
     std::optional<beast::tcp_stream> plain_;
     std::optional<asio::ssl::stream<beast::tcp_stream>> tls_;
     beast::flat_buffer buffer_;
     std::string request_;
-    // One timer per exchange instead of beast::tcp_stream's per-operation expiry, which arms and
-    // cancels a timer for every underlying read and write (measured: 3.4k instructions and two
-    // allocations per call).
+    // One timer per step (open, exchange) instead of beast::tcp_stream's per-operation expiry,
+    // which arms and cancels a timer for every underlying read and write (measured: 3.4k
+    // instructions and two allocations per call). When it fires it closes the socket, which ends
+    // whatever I/O is in progress, even inside a composed operation between two of its reads.
     asio::steady_timer watchdog_;
     std::shared_ptr<watchdog_state> watch_;
 };

@@ -19,7 +19,6 @@ namespace {
 
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
-bool is_cancelled(asio::cancellation_state state) { return state.cancelled() != asio::cancellation_type::none; }
 
 bool is_token(std::string_view name) noexcept {
     if (name.empty()) return false;
@@ -80,9 +79,16 @@ bool should_retry(errc failure, unsigned status, bool may_have_reached_server, b
     return !may_have_reached_server || repeatable;
 }
 
+std::optional<std::string> check_retry_policy(const retry_policy& r) {
+    if (r.max_attempts < 1) return "retry.max_attempts: must be at least 1";
+    if (r.initial_backoff.count() < 0 || r.max_backoff.count() < 0) return "retry: backoff must not be negative";
+    return std::nullopt;
+}
+
 std::chrono::milliseconds backoff_bound(const retry_policy& policy, int attempt) noexcept {
     auto bound = policy.initial_backoff;
-    for (int i = 1; i < attempt && bound < policy.max_backoff; ++i) bound *= 2;
+    for (int i = 1; i < attempt && bound < policy.max_backoff; ++i)
+        bound = bound > policy.max_backoff / 2 ? policy.max_backoff : bound * 2; // never overflows
     return std::min(bound, policy.max_backoff);
 }
 
@@ -126,6 +132,26 @@ struct http_client::attempt_result {
     std::string retry_after;
 };
 
+steady_time deadline_after(steady_time now, std::chrono::milliseconds timeout) noexcept {
+    if (timeout.count() <= 0) return now;
+    if (timeout >= steady_time::max() - now) return steady_time::max(); // clamped, never overflows
+    return now + timeout;
+}
+
+bool is_reserved_header(std::string_view name, std::string_view credential_header) noexcept {
+    auto same = [&](std::string_view reserved) {
+        if (name.size() != reserved.size()) return false;
+        for (std::size_t i = 0; i < name.size(); ++i)
+            if (std::tolower(static_cast<unsigned char>(name[i])) != std::tolower(static_cast<unsigned char>(reserved[i])))
+                return false;
+        return true;
+    };
+    for (std::string_view reserved : {"host", "content-length", "transfer-encoding", "connection", "content-type",
+                                      "te", "upgrade", "trailer", "keep-alive", "proxy-connection"})
+        if (same(reserved)) return true;
+    return same(credential_header);
+}
+
 http_client::http_client(std::shared_ptr<pool> p, http_client_config config)
     : pool_(std::move(p)), config_(std::move(config)) {
     fixed_headers_ = "Host: " + pool_->url().host_header + "\r\nUser-Agent: " + config_.user_agent +
@@ -134,7 +160,8 @@ http_client::http_client(std::shared_ptr<pool> p, http_client_config config)
 
 asio::awaitable<http_client::attempt_result> http_client::attempt(const http_call& call, int number,
                                                                   steady_time deadline,
-                                                                  std::chrono::steady_clock::time_point started) {
+                                                                  std::chrono::steady_clock::time_point started,
+                                                                  call_control& control) {
     auto failed = [&](errc code, std::string message, boost::system::error_code cause = {}, bool reached = false) {
         error::details d;
         d.message = std::move(message);
@@ -143,6 +170,8 @@ asio::awaitable<http_client::attempt_result> http_client::attempt(const http_cal
         d.operation = std::string(call.operation);
         return attempt_result{std::nullopt, error(code, std::move(d)), reached, {}};
     };
+    auto stopped = [&] { return failed(errc::cancelled, "cancelled before attempt " + std::to_string(number)); };
+    if (control.stopped()) co_return stopped();
 
     // Everything that can fail is checked before a connection is taken.
     std::string provided;
@@ -154,10 +183,16 @@ asio::awaitable<http_client::attempt_result> http_client::attempt(const http_cal
     if (config_.hooks.before_attempt) {
         attempt_info info{call.operation, number, http::to_string(call.method), call.target, 0, since(started)};
         config_.hooks.before_attempt(info, added);
+        if (control.stopped()) co_return stopped(); // the hook may have destroyed or cancelled the client
         for (const auto& [name, value] : added) {
             if (!is_token(name) || !is_header_safe(value))
                 co_return failed(errc::invalid_argument,
                                  "header added by before_attempt hook is not a valid header: '" + name + "'");
+            // The SDK owns the framing and the credentials: a hook must not be able to change how
+            // the request is delimited (request smuggling) or whose key it carries.
+            if (is_reserved_header(name, config_.auth.header_name))
+                co_return failed(errc::invalid_argument, "header added by before_attempt hook is reserved by the SDK: '" +
+                                                             name + "'");
         }
     }
     // HTTP/1.1 request, serialized straight into the connection's reused buffer.
@@ -188,73 +223,96 @@ asio::awaitable<http_client::attempt_result> http_client::attempt(const http_cal
         out += call.body;
     };
 
-    // A POST must not reach the server twice, so the pool probes an idle connection for a close by
-    // the peer before it carries one, unless the connection was busy a moment ago.
-    auto mode = call.idempotent ? pool::reuse::for_read : pool::reuse::for_post;
+    bool fresh_only = false;
     for (;;) {
-        lease borrowed = pool_->take_idle(mode); // no coroutine frame when a connection is ready
-        if (!borrowed.conn) borrowed = co_await pool_->acquire(deadline, mode);
-        if (!borrowed.conn)
-            co_return failed(borrowed.failure, std::move(borrowed.message), borrowed.io.ec);
+        lease borrowed = fresh_only ? lease{} : pool_->take_idle(); // no coroutine frame when a connection is ready
+        if (!borrowed) {
+            acquired a = co_await pool_->acquire(deadline, fresh_only, control);
+            if (!a.conn) co_return failed(a.failure, std::move(a.message), a.io.ec);
+            borrowed = std::move(a.conn);
+        }
+        if (control.stopped()) co_return stopped(); // the lease gives the connection back
 
-        serialize(borrowed.conn->request_buffer());
-        response_reader parser(config_.max_response_body);
+        serialize(borrowed->request_buffer());
+        std::optional<response_reader> reader;
         pool_->count_request();
-        auto failure = co_await borrowed.conn->exchange(parser, deadline);
+        auto failure = co_await borrowed->exchange(reader, config_.max_response_body, deadline, control);
         if (!failure) {
+            const unsigned status = reader->status();
+            // RFC 9110 §15.5.9: a 408 on a reused connection means the server closed it before it
+            // read our request (it answers the idle connection, not us): nothing was processed, so
+            // the request goes once more on a new connection, whatever its method.
+            if (status == 408 && borrowed.reused() && !fresh_only) {
+                borrowed.discard();
+                fresh_only = true;
+                continue;
+            }
             attempt_result result;
             result.reply.emplace();
-            result.reply->status = parser.status();
-            result.reply->content_type = std::move(parser.other_content_type());
-            result.retry_after = std::move(parser.retry_after());
-            result.reply->body = std::move(parser.body());
+            result.reply->status = status;
+            result.reply->content_type = std::move(reader->other_content_type());
+            result.retry_after = std::move(reader->retry_after());
+            result.reply->body = std::move(reader->body());
             result.reply->attempts = number;
             result.may_have_reached_server = true;
-            pool_->release(std::move(borrowed.conn), parser.keep_alive());
+            pool_->give_back(borrowed, reader->keep_alive());
             co_return result;
         }
-        pool_->discard(std::move(borrowed.conn));
-        const bool cancelled = is_cancelled(co_await asio::this_coro::cancellation_state);
+        const bool reused = borrowed.reused();
+        borrowed.discard();
+        const bool cancelled = control.stopped();
         const errc code = classify(*failure, cancelled);
         // A kept-alive connection the server closed while it sat idle fails before any response
         // byte: the request is sent once more, on a new connection, if that cannot act twice: a
         // read, or a request whose write failed. A POST that was written may have been read by the
         // server before it closed (nothing on the wire tells the two apart), so it is not re-sent.
-        const bool stale = borrowed.reused && mode != pool::reuse::fresh_only && code == errc::transport &&
-                           !failure->response_started;
+        const bool stale = reused && !fresh_only && code == errc::transport && !failure->response_started;
         if (stale && (call.idempotent || failure->stage == io_stage::write)) {
-            mode = pool::reuse::fresh_only;
+            fresh_only = true;
             continue;
         }
         const bool reached = failure->stage == io_stage::read;
-        std::string message = code == errc::cancelled ? "cancelled while " + std::string(stage_name(failure->stage))
-                              : code == errc::timeout ? "timed out while " + std::string(stage_name(failure->stage))
-                              : code == errc::response_too_large
-                                  ? "response exceeds the limit of " + std::to_string(config_.max_response_body) +
-                                        " bytes (max_response_body)"
-                                  : "connection failed while " + std::string(stage_name(failure->stage)) + ": " +
-                                        failure->ec.message();
+        std::string message;
+        if (code == errc::cancelled)
+            message = "cancelled while " + std::string(stage_name(failure->stage));
+        else if (code == errc::timeout)
+            message = "timed out while " + std::string(stage_name(failure->stage));
+        else if (failure->ec == http::error::header_limit)
+            message = "response header block exceeds the limit of " + std::to_string(response_reader::header_limit_bytes) +
+                      " bytes (a fixed limit, independent of max_response_body)";
+        else if (code == errc::response_too_large)
+            message = "response body exceeds the limit of " + std::to_string(config_.max_response_body) +
+                      " bytes (max_response_body)";
+        else if (failure->what != nullptr)
+            message = "protocol error while " + std::string(stage_name(failure->stage)) + ": " + failure->what;
+        else
+            message = "connection failed while " + std::string(stage_name(failure->stage)) + ": " + failure->ec.message();
         co_return failed(code, std::move(message), failure->ec, reached);
     }
 }
 
 asio::awaitable<outcome<http_reply>> http_client::send(const http_call& call, std::chrono::milliseconds timeout,
-                                                       const retry_policy& policy) {
+                                                       const retry_policy& policy, call_control& control) {
     const auto started = std::chrono::steady_clock::now();
-    const steady_time deadline = started + timeout;
+    const steady_time deadline = deadline_after(started, timeout);
     const int max_attempts = std::max(1, policy.max_attempts);
     unsigned last_status = 0;
 
     for (int number = 1;; ++number) {
-        attempt_result result = co_await attempt(call, number, deadline, started);
+        attempt_result result = co_await attempt(call, number, deadline, started, control);
         attempt_info info{call.operation, number, http::to_string(call.method), call.target,
                           result.reply ? static_cast<int>(result.reply->status) : 0, since(started)};
+        // No hook runs and nothing is retried once the call was cancelled or the client is gone.
+        if (control.stopped()) {
+            if (result.reply) co_return std::move(*result.reply); // the answer arrived: it is the caller's
+            co_return std::move(*result.failure);
+        }
 
         std::optional<std::chrono::milliseconds> wait;
         if (result.reply) {
             if (config_.hooks.after_response) config_.hooks.after_response(info);
             last_status = result.reply->status;
-            if (number >= max_attempts ||
+            if (number >= max_attempts || control.stopped() ||
                 !should_retry(errc::http_status, last_status, true, call.idempotent, policy))
                 co_return std::move(*result.reply);
             if (config_.hooks.on_error) {
@@ -269,8 +327,8 @@ asio::awaitable<outcome<http_reply>> http_client::send(const http_call& call, st
                 wait = parse_retry_after(result.retry_after, std::chrono::system_clock::now());
         } else {
             if (config_.hooks.on_error) config_.hooks.on_error(info, *result.failure);
-            if (number >= max_attempts || !should_retry(result.failure->value(), 0, result.may_have_reached_server,
-                                                        call.idempotent, policy))
+            if (number >= max_attempts || control.stopped() ||
+                !should_retry(result.failure->value(), 0, result.may_have_reached_server, call.idempotent, policy))
                 co_return std::move(*result.failure);
             last_status = 0;
         }
@@ -282,9 +340,8 @@ asio::awaitable<outcome<http_reply>> http_client::send(const http_call& call, st
 
         // Back off, but never past the deadline: if it comes first, the call times out.
         const auto now = std::chrono::steady_clock::now();
-        const bool deadline_first = now + *wait >= deadline;
-        asio::steady_timer timer(co_await asio::this_coro::executor, deadline_first ? deadline : now + *wait);
-        auto [ec] = co_await timer.async_wait(use_tuple);
+        const steady_time wake = deadline_after(now, *wait);
+        const bool deadline_first = wake >= deadline;
         auto final_error = [&](errc code, std::string message) {
             error::details d;
             d.message = std::move(message);
@@ -294,8 +351,10 @@ asio::awaitable<outcome<http_reply>> http_client::send(const http_call& call, st
             if (result.failure) d.cause = result.failure->cause();
             return error(code, std::move(d));
         };
-        if (ec || is_cancelled(co_await asio::this_coro::cancellation_state))
-            co_return final_error(errc::cancelled, "cancelled while waiting to retry");
+        if (control.stopped()) co_return final_error(errc::cancelled, "cancelled while waiting to retry");
+        asio::steady_timer timer(co_await asio::this_coro::executor, deadline_first ? deadline : wake);
+        auto [ec] = co_await timer.async_wait(use_tuple);
+        if (ec || control.stopped()) co_return final_error(errc::cancelled, "cancelled while waiting to retry");
         if (deadline_first)
             co_return final_error(errc::timeout, "deadline reached while waiting to retry after attempt " +
                                                      std::to_string(number));

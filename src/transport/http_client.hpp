@@ -51,6 +51,15 @@ struct http_client_config {
 bool should_retry(errc failure, unsigned status, bool may_have_reached_server, bool idempotent,
                   const retry_policy& policy) noexcept;
 
+/// Why a retry policy is unusable, or nullopt.
+std::optional<std::string> check_retry_policy(const retry_policy& policy);
+
+/// `now + timeout`, clamped to the largest time point instead of overflowing.
+steady_time deadline_after(steady_time now, std::chrono::milliseconds timeout) noexcept;
+
+/// True for headers the SDK writes itself (framing, Host, the credential header): a hook may not add them.
+bool is_reserved_header(std::string_view name, std::string_view credential_header) noexcept;
+
 /// Full-jitter backoff bound for the given attempt (1-based): min(max, initial * 2^(attempt-1)).
 std::chrono::milliseconds backoff_bound(const retry_policy& policy, int attempt) noexcept;
 
@@ -64,15 +73,17 @@ public:
 
     /// Completes with the final reply (any status; the caller maps statuses to errors) or an error
     /// (transport, tls, timeout, cancelled, response_too_large, invalid_argument).
+    /// Ends early with errc::cancelled once `control` is stopped: no hook runs, nothing is retried
+    /// and no new I/O starts after that.
     asio::awaitable<outcome<http_reply>> send(const http_call& call, std::chrono::milliseconds timeout,
-                                              const retry_policy& policy);
+                                              const retry_policy& policy, call_control& control);
 
     pool& connections() noexcept { return *pool_; }
 
 private:
     struct attempt_result;
     asio::awaitable<attempt_result> attempt(const http_call& call, int number, steady_time deadline,
-                                            std::chrono::steady_clock::time_point started);
+                                            std::chrono::steady_clock::time_point started, call_control& control);
 
     std::shared_ptr<pool> pool_;
     http_client_config config_;

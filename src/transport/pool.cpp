@@ -1,11 +1,12 @@
 #include "transport/pool.hpp"
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/error.hpp>
+
+#include <algorithm>
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -16,15 +17,6 @@ namespace ding::detail {
 namespace {
 
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
-
-// How long after its last use an idle connection is reused without the probe (one non-blocking
-// peek, one syscall) for a close by the server. A read that meets a stale connection is simply sent
-// again, so reads trust a connection for a second. A POST is never sent twice, so a stale
-// connection would surface as an error: POSTs trust only a connection that was busy a moment ago.
-// Under load connections are reused within a millisecond and skip the syscall (measured: 1 us of
-// 13 us CPU per call at 64 in flight); a connection that sat quiet is always probed.
-constexpr std::chrono::milliseconds trust_for_reads{1000};
-constexpr std::chrono::milliseconds trust_for_posts{5};
 
 std::string openssl_error_text() {
     const unsigned long e = ERR_get_error();
@@ -62,21 +54,53 @@ int on_new_session(SSL* ssl, SSL_SESSION* session) {
     return 1; // we keep the reference
 }
 
-bool is_cancelled(asio::cancellation_state state) {
-    return state.cancelled() != asio::cancellation_type::none;
+acquired failed(errc code, io_failure io, std::string message) {
+    acquired a;
+    a.failure = code;
+    a.io = io;
+    a.message = std::move(message);
+    return a;
+}
+
+acquired got(lease l) {
+    acquired a;
+    a.conn = std::move(l);
+    return a;
 }
 
 } // namespace
 
-pool::pool(asio::any_io_executor ex, pool_config config) : ex_(std::move(ex)), config_(std::move(config)) {}
+struct resolve_job {
+    bool done = false;
+    boost::system::error_code ec;
+    asio::ip::tcp::resolver::results_type results;
+    std::vector<asio::steady_timer*> waiting; ///< timers of the callers waiting for this resolve
+};
+
+/// A caller waiting in the pool's FIFO queue; woken by cancelling its timer.
+struct pool::timed_waiter final : pool_state<connection>::waiter {
+    explicit timed_waiter(const asio::any_io_executor& ex) : timer(ex) {}
+    void wake() noexcept override { timer.cancel(); }
+    asio::steady_timer timer;
+};
+
+pool::pool(asio::any_io_executor ex, pool_config config)
+    : ex_(std::move(ex)), config_(std::move(config)), state_(config_.limits) {}
 
 pool::~pool() {
+    state_.close_idle();
     if (tls_context_) SSL_CTX_set_app_data(tls_context_->native_handle(), nullptr);
     if (session_ != nullptr) SSL_SESSION_free(session_);
 }
 
 std::shared_ptr<pool> pool::create(asio::any_io_executor ex, pool_config config, std::string& why) {
     std::shared_ptr<pool> p(new pool(std::move(ex), std::move(config)));
+    boost::system::error_code addr_ec;
+    const auto address = asio::ip::make_address(p->config_.url.host, addr_ec);
+    p->host_is_ip_ = !addr_ec;
+    if (p->host_is_ip_) // an IP literal: nothing to resolve, ever
+        p->endpoints_ = asio::ip::tcp::resolver::results_type::create(
+            asio::ip::tcp::endpoint(address, p->config_.url.port), p->config_.url.host, std::to_string(p->config_.url.port));
     if (!p->config_.url.tls) return p;
 
     auto& ctx = p->tls_context_.emplace(asio::ssl::context::tls_client);
@@ -105,185 +129,159 @@ std::shared_ptr<pool> pool::create(asio::any_io_executor ex, pool_config config,
     return p;
 }
 
-void pool::sweep_idle(steady_time now) {
-    // idle_ is ordered by release time: the oldest are at the front.
-    std::size_t expired = 0;
-    while (expired < idle_.size() && now - idle_[expired]->idle_since >= config_.idle_timeout) ++expired;
-    if (expired == 0) return;
-    idle_.erase(idle_.begin(), idle_.begin() + static_cast<std::ptrdiff_t>(expired));
-    for (std::size_t i = 0; i < expired; ++i) slot_freed();
+lease pool::take_idle() {
+    auto conn = state_.take_idle(std::chrono::steady_clock::now(), [](connection& c) { return c.clean_for_reuse(); });
+    if (!conn) return {};
+    return lease(state_, std::move(conn), true);
 }
 
-void pool::slot_freed() {
-    if (waiters_.empty() || occupied() >= config_.max_connections) return;
-    waiter* w = waiters_.front();
-    waiters_.pop_front();
-    w->granted = true;
-    ++connecting_; // reserved for the waiter, which opens the connection itself
-    w->timer.cancel();
-}
-
-lease pool::take_idle(reuse mode) {
-    const auto now = std::chrono::steady_clock::now();
-    sweep_idle(now);
-    const auto trusted = mode == reuse::for_post ? trust_for_posts : trust_for_reads;
-    while (!idle_.empty()) {
-        auto conn = std::move(idle_.back());
-        idle_.pop_back();
-        if (conn->peer_closed_or_dirty(now, trusted)) {
-            slot_freed();
-            continue;
-        }
-        ++in_use_;
-        return lease::borrowed(std::move(conn), true);
+asio::awaitable<acquired> pool::acquire(steady_time deadline, bool fresh_only, call_control& control) {
+    if (control.stopped()) co_return failed(errc::cancelled, {}, "cancelled before a connection was taken");
+    if (fresh_only) {
+        state_.sweep(std::chrono::steady_clock::now());
+        state_.make_room(); // at the cost of the least recently used idle connection
+    } else if (lease idle = take_idle()) {
+        co_return got(std::move(idle));
     }
-    return {};
-}
+    if (state_.try_reserve()) co_return co_await open_new(slot_reservation(state_), deadline, control);
 
-asio::awaitable<lease> pool::acquire(steady_time deadline, reuse mode) {
-    auto keep_alive = shared_from_this();
-    if (mode == reuse::fresh_only) {
-        sweep_idle(std::chrono::steady_clock::now());
-        // Make room for a new connection at the cost of the least recently used idle one.
-        if (occupied() >= config_.max_connections && !idle_.empty()) idle_.erase(idle_.begin());
-    } else if (lease idle = take_idle(mode); idle.conn) {
-        co_return idle;
-    }
-
-    if (occupied() < config_.max_connections) {
-        ++connecting_;
-        co_return co_await open_new(deadline);
-    }
-
-    waiter w(ex_);
+    timed_waiter w(ex_);
     w.timer.expires_at(deadline);
-    auto position = waiters_.insert(waiters_.end(), &w);
-    struct unlink_on_exit { // also runs if the coroutine frame is destroyed while suspended
-        pool& p;
-        waiter& w;
-        std::list<waiter*>::iterator position;
-        ~unlink_on_exit() {
-            if (!w.granted) p.waiters_.erase(position);
-        }
-    } unlink{*this, w, position};
+    state_.enqueue(w);
+    // Leaves the queue, or passes on what was granted and not taken, however this frame ends
+    // (completion, exception, or destruction while suspended).
+    struct leave_on_exit {
+        pool_state<connection>& state;
+        timed_waiter& w;
+        bool slot_taken = false;
+        ~leave_on_exit() { state.leave(w, std::chrono::steady_clock::now(), slot_taken); }
+    } leave{state_, w};
 
     auto [ec] = co_await w.timer.async_wait(use_tuple);
-    const bool cancelled = is_cancelled(co_await asio::this_coro::cancellation_state);
+    if (control.stopped()) co_return failed(errc::cancelled, {}, "cancelled while waiting for a connection");
     if (w.granted) {
-        if (cancelled) { // the handover raced with the cancellation: give it on, stay side-effect free
-            if (w.conn)
-                release(std::move(w.conn), true);
-            else {
-                --connecting_;
-                slot_freed();
-            }
-            co_return lease::failed(errc::cancelled, {}, "cancelled while waiting for a connection");
+        if (w.conn) {
+            w.granted = false;
+            co_return got(lease(state_, std::move(w.conn), true));
         }
-        if (w.conn) co_return lease::borrowed(std::move(w.conn), true);
-        co_return co_await open_new(deadline);
+        leave.slot_taken = true;
+        w.granted = false;
+        co_return co_await open_new(slot_reservation(state_), deadline, control);
     }
-    if (cancelled || ec) co_return lease::failed(errc::cancelled, {}, "cancelled while waiting for a connection");
+    if (ec) co_return failed(errc::cancelled, {}, "cancelled while waiting for a connection");
     std::string message = "timed out waiting for a free connection (max_connections=" +
-                          std::to_string(config_.max_connections) + ")";
+                          std::to_string(state_.limits().max_connections) + ")";
     if (!last_connect_error_.empty()) message += "; last connection error: " + last_connect_error_;
-    co_return lease::failed(errc::timeout, {}, std::move(message));
+    co_return failed(errc::timeout, {}, std::move(message));
 }
 
-asio::awaitable<lease> pool::open_new(steady_time deadline) {
-    // connecting_ was incremented by the caller; every path below gives the slot back or turns it
-    // into an in-use connection.
-    const auto connect_deadline = std::min(deadline, std::chrono::steady_clock::now() + config_.connect_timeout);
-    const std::string where = config_.url.host_header;
+asio::awaitable<std::optional<acquired>> pool::resolve(steady_time until, call_control& control) {
+    const std::string& where = config_.url.host_header;
+    if (!resolving_) {
+        // getaddrinfo runs on Asio's resolver thread and cannot be interrupted: callers wait for
+        // it with their own deadline and cancellation; the resolve may finish in the background,
+        // and then still refreshes the cache for the next caller.
+        auto job = std::make_shared<resolve_job>();
+        resolving_ = job;
+        auto resolver = std::make_shared<asio::ip::tcp::resolver>(ex_);
+        resolver->async_resolve(
+            config_.url.host, std::to_string(config_.url.port),
+            [job, resolver, weak = weak_from_this()](boost::system::error_code ec,
+                                                     asio::ip::tcp::resolver::results_type results) {
+                job->done = true;
+                job->ec = ec;
+                if (auto self = weak.lock(); self && self->resolving_ == job) {
+                    self->resolving_.reset();
+                    if (!ec && !results.empty()) {
+                        self->endpoints_ = results;
+                        self->state_.endpoints_resolved(std::chrono::steady_clock::now());
+                    }
+                }
+                job->results = std::move(results);
+                for (auto* timer : job->waiting) timer->cancel();
+            });
+    }
+    std::shared_ptr<resolve_job> job = resolving_;
+    asio::steady_timer timer(ex_, until);
+    job->waiting.push_back(&timer);
+    struct unregister { // however the frame ends
+        resolve_job& job;
+        asio::steady_timer* timer;
+        ~unregister() { std::erase(job.waiting, timer); }
+    } unregister_on_exit{*job, &timer};
+    co_await timer.async_wait(use_tuple);
+    if (control.stopped())
+        co_return failed(errc::cancelled, io_failure{io_stage::resolve, {}}, "cancelled while resolving " + where);
+    if (!job->done)
+        co_return failed(errc::timeout, io_failure{io_stage::resolve, beast::error::timeout},
+                         "timed out resolving " + where);
+    if (job->ec)
+        co_return failed(errc::transport, io_failure{io_stage::resolve, job->ec},
+                         "cannot resolve " + where + ": " + job->ec.message());
+    if (job->results.empty())
+        co_return failed(errc::transport, io_failure{io_stage::resolve, {}}, "no address found for " + where);
+    co_return std::nullopt;
+}
+
+asio::awaitable<acquired> pool::open_new(slot_reservation slot, steady_time deadline, call_control& control) {
+    // `slot` gives itself back on every path that does not end in an open connection.
+    auto keep_alive = shared_from_this();
+    const auto now = std::chrono::steady_clock::now();
+    const steady_time connect_deadline =
+        config_.connect_timeout >= deadline - now ? deadline : now + config_.connect_timeout;
+    const std::string& where = config_.url.host_header;
     auto fail = [&](errc code, io_failure io, std::string message) {
-        --connecting_;
         last_connect_error_ = message;
-        slot_freed();
-        return lease::failed(code, io, std::move(message));
+        return failed(code, io, std::move(message));
     };
 
-    if (!endpoints_) {
-        const std::string port = std::to_string(config_.url.port);
-        boost::system::error_code addr_ec;
-        const auto address = asio::ip::make_address(config_.url.host, addr_ec);
-        if (!addr_ec) {
-            endpoints_ = asio::ip::tcp::resolver::results_type::create(asio::ip::tcp::endpoint(address, config_.url.port),
-                                                                      config_.url.host, port);
-        } else {
-            using namespace asio::experimental::awaitable_operators;
-            asio::ip::tcp::resolver resolver(ex_);
-            asio::steady_timer timer(ex_, connect_deadline);
-            auto result = co_await (resolver.async_resolve(config_.url.host, port, use_tuple) ||
-                                    timer.async_wait(use_tuple));
-            const bool cancelled = is_cancelled(co_await asio::this_coro::cancellation_state);
-            if (cancelled) co_return fail(errc::cancelled, io_failure{io_stage::resolve, {}}, "cancelled while resolving " + where);
-            if (result.index() == 1) co_return fail(errc::timeout, io_failure{io_stage::resolve, {}}, "timed out resolving " + where);
-            auto [ec, endpoints] = std::get<0>(std::move(result));
-            if (ec) co_return fail(errc::transport, {io_stage::resolve, ec}, "cannot resolve " + where + ": " + ec.message());
-            endpoints_ = std::move(endpoints);
+    if (!host_is_ip_ && (endpoints_.empty() || state_.endpoints_stale(now))) {
+        if (auto failure = co_await resolve(connect_deadline, control)) {
+            last_connect_error_ = failure->message;
+            co_return std::move(*failure);
         }
+        if (endpoints_.empty()) co_return fail(errc::transport, {io_stage::resolve, {}}, "no address found for " + where);
     }
 
     auto conn = std::make_unique<connection>(ex_, tls_context_ ? &*tls_context_ : nullptr);
     const bool verify = !config_.tls.insecure_skip_verification_for_testing_only;
-    auto failure = co_await conn->open(*endpoints_, config_.url.host, verify, session_, connect_deadline);
+    const auto endpoints = endpoints_; // the cache may be refreshed while this connection opens
+    auto failure = co_await conn->open(endpoints, config_.url.host, verify, session_, connect_deadline, control);
     if (failure) {
-        const bool cancelled = is_cancelled(co_await asio::this_coro::cancellation_state);
+        if (failure->stage == io_stage::connect && !host_is_ip_)
+            state_.endpoints_invalid(); // resolve again next time, timeouts included: the address may have changed
         const char* stage = failure->stage == io_stage::handshake ? "TLS handshake with " : "connect to ";
-        if (cancelled) co_return fail(errc::cancelled, *failure, std::string("cancelled during ") + stage + where);
+        if (control.stopped()) co_return fail(errc::cancelled, *failure, std::string("cancelled during ") + stage + where);
         if (failure->ec == beast::error::timeout)
             co_return fail(errc::timeout, *failure, std::string("timed out during ") + stage + where);
-        if (failure->stage == io_stage::connect) {
-            endpoints_.reset(); // resolve again next time: the address may have changed
+        if (failure->stage == io_stage::connect)
             co_return fail(errc::transport, *failure, "cannot connect to " + where + ": " + failure->ec.message());
-        }
         std::string detail = failure->ec.message();
         if (SSL* ssl = conn->native_ssl(); ssl != nullptr && SSL_get_verify_result(ssl) != X509_V_OK)
             detail += " (" + std::string(X509_verify_cert_error_string(SSL_get_verify_result(ssl))) + ")";
         co_return fail(errc::tls, *failure, "TLS handshake with " + where + " failed: " + detail);
     }
-    --connecting_;
-    ++in_use_;
-    ++stats_.connections_opened;
     if (conn->tls()) {
-        ++stats_.handshakes;
-        if (conn->session_resumed()) ++stats_.resumed_handshakes;
+        handshakes_.add();
+        if (conn->session_resumed()) resumed_.add();
     }
-    co_return lease::borrowed(std::move(conn), false);
+    co_return got(slot.connected(std::move(conn)));
 }
 
-void pool::release(std::unique_ptr<connection> conn, bool reusable) {
-    --in_use_;
-    if (!reusable || !conn) {
-        conn.reset();
-        slot_freed();
-        return;
-    }
-    conn->idle_since = std::chrono::steady_clock::now();
-    if (!waiters_.empty()) { // straight to the oldest waiter
-        waiter* w = waiters_.front();
-        waiters_.pop_front();
-        w->conn = std::move(conn);
-        w->granted = true;
-        ++in_use_;
-        w->timer.cancel();
-        return;
-    }
-    idle_.push_back(std::move(conn));
-}
-
-void pool::close_idle() {
-    const auto n = idle_.size();
-    idle_.clear();
-    for (std::size_t i = 0; i < n; ++i) slot_freed();
-}
+void pool::close_idle() { state_.close_idle(); }
 
 pool_stats pool::stats() const noexcept {
-    pool_stats s = stats_;
-    s.idle = idle_.size();
-    s.in_use = in_use_;
-    s.open = idle_.size() + in_use_;
-    s.connecting = connecting_;
-    s.waiting = waiters_.size();
+    pool_stats s;
+    s.idle = state_.idle();
+    s.in_use = state_.in_use();
+    s.open = s.idle + s.in_use;
+    s.connecting = state_.connecting();
+    s.waiting = state_.waiting();
+    s.connections_opened = state_.opened();
+    s.handshakes = handshakes_.get();
+    s.resumed_handshakes = resumed_.get();
+    s.requests_sent = requests_sent_.get();
+    s.retries = retries_.get();
     return s;
 }
 

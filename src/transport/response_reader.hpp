@@ -18,8 +18,11 @@ public:
     using string_view = boost::beast::string_view;
     using error_code = boost::beast::error_code;
 
+    /// Bound on the status line and header block, independent of max_response_body.
+    static constexpr std::uint32_t header_limit_bytes = 16 * 1024;
+
     explicit response_reader(std::size_t max_body) {
-        header_limit(16 * 1024);
+        header_limit(header_limit_bytes);
         body_limit(max_body);
     }
 

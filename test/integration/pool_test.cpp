@@ -339,18 +339,30 @@ TEST_CASE("integration: per-operation cancellation through a cancellation_signal
     CHECK(next.has_value());
 }
 
-TEST_CASE("integration: destroying the client while a call is in flight lets the call finish") {
+TEST_CASE("integration: destroying the client ends the call in flight with cancelled, with no retry and no hook") {
     fixture f;
-    f.make_client();
-    f.server->push(reply::delayed(100ms, 200, check_body()));
+    auto o = f.options();
+    int hook_calls_after_destruction = 0;
+    bool destroyed = false;
+    o.hooks.on_error = [&](const ding::attempt_info&, const ding::error&) { hook_calls_after_destruction += destroyed; };
+    o.hooks.after_response = [&](const ding::attempt_info&) { hook_calls_after_destruction += destroyed; };
+    o.retry.retry_requests_that_may_have_reached_the_server = true; // would retry a lost POST
+    f.make_client(o);
+    f.server->push(reply::delayed(300ms, 200, check_body()));
     std::optional<ding::outcome<ding::create_check_response>> got;
     f.client->otp().check_async(check_request(), [&](auto r) { got.emplace(std::move(r)); });
     f.settle(30ms); // the request is on its way
+    const auto start = std::chrono::steady_clock::now();
+    destroyed = true;
     f.client.reset();
     f.run_until([&] { return got.has_value(); }, 2s);
-    REQUIRE(got->has_value());
-    CHECK((*got)->status == ding::check_status::valid);
-    f.settle();
+    REQUIRE(got.has_value());
+    REQUIRE_FALSE(got->has_value());
+    CHECK(got->error().value() == ding::errc::cancelled);
+    CHECK(ms_since(start) < 200); // not after the server's answer
+    f.settle(400ms);
+    CHECK(f.server->request_count() == 1); // nothing re-sent after ~client
+    CHECK(hook_calls_after_destruction == 0);
     CHECK(f.server->open_connections() == 0); // the pool died with the last operation
 }
 

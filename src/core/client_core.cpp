@@ -1,0 +1,136 @@
+#include "core/client_core.hpp"
+
+#include "codec/validation.hpp"
+
+#include <ding/version.hpp>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/strand.hpp>
+
+namespace ding::detail {
+
+error make_error(errc code, std::string message, std::string_view operation) {
+    error::details d;
+    d.message = std::move(message);
+    d.operation = std::string(operation);
+    return error(code, std::move(d));
+}
+
+void call_base::stop(asio::cancellation_type type) noexcept {
+    control.stop(type == asio::cancellation_type::none ? asio::cancellation_type::terminal : type);
+    signal.emit(asio::cancellation_type::terminal);
+}
+
+client_core::client_core(asio::any_io_executor executor, const client_options& options)
+    : user_executor_(executor),
+      executor_(options.thread_safe ? asio::any_io_executor(asio::make_strand(executor)) : executor),
+      options_(options) {}
+
+std::shared_ptr<client_core> client_core::create(asio::any_io_executor executor, const client_options& options,
+                                                 api_profile profile) {
+    std::shared_ptr<client_core> core(new client_core(std::move(executor), options));
+    auto& o = core->options_;
+    std::string why = core->check_options();
+    if (why.empty()) {
+        pool_config pc{*core->url_, pool_limits{o.max_connections, o.idle_timeout, o.dns_refresh_interval},
+                       o.connect_timeout, o.tls};
+        core->pool_ = pool::create(core->executor_, std::move(pc), why);
+    }
+    if (!why.empty()) {
+        core->config_error_ = make_error(errc::invalid_argument, "invalid client_options: " + why, "");
+        return core;
+    }
+    http_client_config hc;
+    hc.auth = credentials{std::move(profile.credential_header), std::move(profile.credential_prefix), o.api_key,
+                          o.api_key_provider};
+    hc.hooks = o.hooks;
+    hc.user_agent = "ding-cpp/" DING_VERSION_STRING;
+    if (!o.user_agent_suffix.empty()) hc.user_agent += " " + o.user_agent_suffix;
+    hc.max_response_body = o.max_response_body;
+    core->http_.emplace(core->pool_, std::move(hc));
+    return core;
+}
+
+client_core::~client_core() = default;
+
+std::string client_core::check_options() {
+    std::string why;
+    url_ = parse_base_url(options_.base_url, why);
+    if (!url_) return why;
+    if (!options_.api_key_provider) {
+        if (auto bad = validate_api_key(options_.api_key)) return *bad;
+    }
+    if (!is_header_safe(options_.user_agent_suffix)) return "user_agent_suffix: contains control characters";
+    if (options_.timeout.count() <= 0) return "timeout: must be positive";
+    if (options_.connect_timeout.count() <= 0) return "connect_timeout: must be positive";
+    if (options_.idle_timeout.count() < 0) return "idle_timeout: must not be negative";
+    if (options_.dns_refresh_interval.count() < 0) return "dns_refresh_interval: must not be negative";
+    if (options_.max_connections == 0) return "max_connections: must be at least 1";
+    if (options_.max_connections > 100000) return "max_connections: at most 100000";
+    if (options_.max_response_body == 0) return "max_response_body: must be positive";
+    if (auto bad = check_retry_policy(options_.retry)) return *bad;
+    return {};
+}
+
+std::string client_core::path(std::string_view suffix) const {
+    return url_ ? url_->base_path + std::string(suffix) : std::string(suffix);
+}
+
+pool_stats client_core::stats() const noexcept { return pool_ ? pool_->stats() : pool_stats{}; }
+
+void client_core::register_call(call_base& c) noexcept {
+    c.prev = nullptr;
+    c.next = calls_;
+    if (calls_ != nullptr) calls_->prev = &c;
+    calls_ = &c;
+    c.registered = true;
+}
+
+void client_core::unregister_call(call_base& c) noexcept {
+    if (!c.registered) return;
+    (c.prev ? c.prev->next : calls_) = c.next;
+    if (c.next != nullptr) c.next->prev = c.prev;
+    c.prev = c.next = nullptr;
+    c.registered = false;
+}
+
+void client_core::stop_all() noexcept {
+    // stop() never re-enters the registry: the completions it causes are queued, not run inline.
+    for (call_base* c = calls_; c != nullptr; c = c->next) c->stop(asio::cancellation_type::terminal);
+}
+
+// Without thread_safe the caller is on the client's thread by contract, so the work is done
+// right here; with it, it is dispatched onto the strand.
+template <class F>
+void client_core::on_executor(F&& f) {
+    if (!options_.thread_safe) {
+        f();
+        return;
+    }
+    asio::dispatch(executor_, [self = shared_from_this(), f = std::forward<F>(f)]() mutable { f(); });
+}
+
+void client_core::close_idle_connections() {
+    if (pool_) on_executor([p = pool_] { p->close_idle(); });
+}
+
+void client_core::cancel() {
+    // Visible at once to every call's next step check, from any thread; the rest ends the I/O or
+    // wait each call is in.
+    stop_flags_.generation.fetch_add(1, std::memory_order_acq_rel);
+    on_executor([this] { stop_all(); });
+}
+
+void client_core::shutdown() {
+    stop_flags_.closed.store(true, std::memory_order_release);
+    try {
+        on_executor([this] {
+            stop_all();
+            if (pool_) pool_->close_idle();
+        });
+    } catch (...) {
+        // Out of memory in a destructor: the flag alone still stops every call at its next step.
+    }
+}
+
+} // namespace ding::detail

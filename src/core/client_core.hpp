@@ -1,0 +1,114 @@
+#pragma once
+// The version-neutral core under ding::client (v1) and ding::v2::client: options, the executor
+// (or strand) everything runs on, the pool and transport, the calls in flight, and launch(),
+// which turns a validated request into a running call and delivers its outcome.
+//
+// Executor and threads:
+// - Every call runs on core.executor(): the caller's executor, or a strand over it when
+//   client_options::thread_safe is set. Pool, transport and registry state is only touched there.
+// - A caller's cancellation is never bound straight to a co_spawn on another executor (Boost
+//   1.81's co_spawn cancellation handler can then use a freed signal: chriskohlhoff/asio#1332).
+//   launch() installs its own forwarder in the caller's slot: it records the request in an atomic
+//   and dispatches the stop onto core.executor(), where the call's own signal is emitted.
+// - The handler's associated executor counts as having work until the handler ran.
+//
+// Lifetimes: calls own the core (shared_ptr). ~client calls shutdown(): from then on every call
+// ends with errc::cancelled at its next step, no hook runs and nothing is retried; a call
+// launched later (a stored `deferred` operation) completes with errc::cancelled.
+
+#include "transport/http_client.hpp"
+
+#include <ding/detail/operation.hpp>
+#include <ding/options.hpp>
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace ding::detail {
+
+/// What distinguishes one API version's requests at the transport level.
+struct api_profile {
+    std::string credential_header; ///< "x-api-key" or "Authorization"
+    std::string credential_prefix; ///< "" or "Bearer "
+};
+
+/// Maps a final reply to a value or an error (API-version specific).
+template <class T>
+using interpreter = outcome<T> (*)(http_reply& reply, std::string_view operation);
+
+/// One call in flight, as the core's registry sees it. Lives on core.executor().
+struct call_base {
+    call_control control;
+    asio::cancellation_signal signal; ///< bound to the call's coroutine: ends the wait in progress
+    call_base* prev = nullptr;
+    call_base* next = nullptr;
+    bool registered = false;
+
+    /// Stops the call: marks it, closes the connection doing its I/O, ends its current wait.
+    void stop(asio::cancellation_type type) noexcept;
+};
+
+class client_core : public std::enable_shared_from_this<client_core> {
+public:
+    static std::shared_ptr<client_core> create(asio::any_io_executor executor, const client_options& options,
+                                               api_profile profile);
+    ~client_core();
+
+    const error* configuration_error() const noexcept { return config_error_ ? &*config_error_ : nullptr; }
+    /// The base URL's path followed by `suffix`.
+    std::string path(std::string_view suffix) const;
+    /// The executor the caller gave.
+    asio::any_io_executor get_executor() const noexcept { return user_executor_; }
+    /// Where every call runs: the caller's executor, or a strand over it (thread_safe).
+    const asio::any_io_executor& executor() const noexcept { return executor_; }
+    const client_options& options() const noexcept { return options_; }
+
+    pool_stats stats() const noexcept;
+    void close_idle_connections();
+    /// Ends every call in flight (and every call launched before this) with errc::cancelled.
+    void cancel();
+    /// ~client: cancel(), refuse later calls, close idle connections.
+    void shutdown();
+
+    bool closed() const noexcept { return stop_flags_.closed.load(std::memory_order_acquire); }
+
+    // Used by launch(); run on executor().
+    void register_call(call_base& c) noexcept;
+    void unregister_call(call_base& c) noexcept;
+    http_client& http() noexcept { return *http_; }
+    /// Prepares a call's control block: it sees shutdown() and cancel() made after now.
+    void arm(call_control& control) const noexcept {
+        control.flags = &stop_flags_;
+        control.generation = stop_flags_.generation.load(std::memory_order_acquire);
+    }
+
+private:
+    client_core(asio::any_io_executor executor, const client_options& options);
+    std::string check_options();
+    void stop_all() noexcept;
+    template <class F>
+    void on_executor(F&& f);
+
+    asio::any_io_executor user_executor_;
+    asio::any_io_executor executor_;
+    client_options options_;
+    std::optional<base_url> url_;
+    std::optional<error> config_error_;
+    std::shared_ptr<pool> pool_;
+    std::optional<http_client> http_;
+    call_stop_flags stop_flags_;
+    call_base* calls_ = nullptr; ///< calls in flight (on executor())
+};
+
+/// Starts one call. `call` is the validated request or the validation error; never throws and
+/// never completes inside this function.
+template <class T>
+void launch(const std::shared_ptr<client_core>& core, outcome<http_call> call, const call_options& overrides,
+            handler<T> h, interpreter<T> interpret) noexcept;
+
+/// An error in the `ding` category with the given message, for the operation named.
+error make_error(errc code, std::string message, std::string_view operation);
+
+} // namespace ding::detail

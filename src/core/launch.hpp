@@ -1,0 +1,185 @@
+#pragma once
+// launch(): the one way a call starts and completes, for every operation of v1 and v2.
+// Included by the services' .cpp files only (it instantiates the coroutine per result type).
+
+#include "core/client_core.hpp"
+
+#include <boost/asio/associated_cancellation_slot.hpp>
+#include <boost/asio/any_completion_executor.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/execution/outstanding_work.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/prefer.hpp>
+#include <boost/asio/this_coro.hpp>
+
+#include <exception>
+#include <new>
+
+namespace ding::detail {
+
+template <class T>
+struct call_state final : call_base {
+    // The handler is move-constructed in place: Boost 1.81's any_completion_handler move
+    // assignment recurses without end (it wraps the source as a new handler).
+    call_state(std::shared_ptr<client_core> c, handler<T>&& handler) : core(std::move(c)), h(std::move(handler)) {}
+    ~call_state() {
+        // Only a call whose coroutine was destroyed without completing (its io_context was
+        // destroyed) is still registered; that happens on the one thread destroying it.
+        if (registered) core->unregister_call(*this);
+    }
+
+    std::shared_ptr<client_core> core;
+    handler<T> h;
+    /// The handler's associated executor, tracked as having work until the handler ran.
+    asio::any_completion_executor handler_work;
+    /// The caller's cancellation slot, where cancel_forwarder is installed; cleared on the
+    /// handler's executor right before the handler runs.
+    asio::cancellation_slot caller_slot;
+    std::optional<outcome<T>> result;
+    bool done = false; ///< on core->executor(): the coroutine completed; no stop after this
+};
+
+/// Installed in the caller's cancellation slot. Runs wherever the caller emits (any thread):
+/// it records the request (visible to the call's next step at once) and has the stop carried out
+/// on the client's executor, where the call's own signal is emitted.
+template <class T>
+struct cancel_forwarder {
+    std::shared_ptr<call_state<T>> state;
+
+    void operator()(asio::cancellation_type type) noexcept {
+        if (type == asio::cancellation_type::none) return;
+        state->control.requested.store(true, std::memory_order_release);
+        try {
+            asio::dispatch(state->core->executor(), [st = state, type] {
+                if (!st->done) st->stop(type);
+            });
+        } catch (...) {
+            // Out of memory: the flag alone ends the call at its next step.
+        }
+    }
+};
+
+inline error internal_error(std::exception_ptr ep, std::string_view operation) noexcept {
+    try {
+        std::string what = "unexpected exception";
+        try {
+            std::rethrow_exception(ep);
+        } catch (const std::bad_alloc&) {
+            what = "out of memory (std::bad_alloc)";
+        } catch (const std::exception& e) {
+            what += ": ";
+            what += e.what();
+        } catch (...) {
+        }
+        return make_error(errc::internal, std::move(what), operation);
+    } catch (...) {
+        return error(); // errc::internal without details: nothing could be allocated
+    }
+}
+
+/// Runs the handler on its own executor with st->result. Never throws: if the executor cannot
+/// take the function (out of memory), it runs here.
+template <class T>
+void deliver(std::shared_ptr<call_state<T>> st) noexcept {
+    auto run_handler = [st]() mutable {
+        if (st->caller_slot.is_connected()) st->caller_slot.clear();
+        auto h = std::move(st->h);
+        auto work = std::move(st->handler_work); // released after the handler ran
+        outcome<T> r = std::move(*st->result);
+        st.reset();
+        std::move(h)(std::move(r));
+    };
+    const asio::any_completion_executor ex = st->handler_work; // run_handler moves the state's copy
+    try {
+        asio::dispatch(ex, run_handler);
+        return;
+    } catch (...) {
+    }
+    run_handler(); // out of memory: run it here, on the client's executor, rather than never
+}
+
+template <class T>
+struct spawn_done {
+    std::shared_ptr<call_state<T>> st;
+
+    void operator()(std::exception_ptr ep, outcome<T> r) noexcept {
+        st->done = true;
+        st->core->unregister_call(*st);
+        if (ep) r = internal_error(ep, "");
+        st->result.emplace(std::move(r));
+        deliver(std::move(st));
+    }
+};
+
+template <class T>
+asio::awaitable<outcome<T>> run_call(std::shared_ptr<call_state<T>> st, outcome<http_call> call,
+                                     call_options overrides, interpreter<T> interpret) {
+    // Any kind of cancellation ends the call; no exception is used for it.
+    co_await asio::this_coro::reset_cancellation_state(
+        asio::enable_total_cancellation(), [](asio::cancellation_type type) {
+            return type == asio::cancellation_type::none ? type : asio::cancellation_type::terminal;
+        });
+    co_await asio::this_coro::throw_if_cancelled(false);
+    client_core& core = *st->core;
+    core.register_call(*st);
+    const std::string_view operation = call ? call->operation : std::string_view{};
+    if (core.closed()) co_return make_error(errc::cancelled, "the client was destroyed before the call started", operation);
+    if (st->control.stopped()) co_return make_error(errc::cancelled, "cancelled before the call started", operation);
+    if (const error* e = core.configuration_error()) co_return *e;
+    if (!call) co_return call.error();
+    if (overrides.timeout && overrides.timeout->count() <= 0)
+        co_return make_error(errc::invalid_argument, "call_options.timeout: must be positive", operation);
+    if (overrides.retry) {
+        if (auto bad = check_retry_policy(*overrides.retry))
+            co_return make_error(errc::invalid_argument, "call_options." + *bad, operation);
+    }
+    auto reply = co_await core.http().send(*call, overrides.timeout.value_or(core.options().timeout),
+                                           overrides.retry.value_or(core.options().retry), st->control);
+    if (!reply) co_return std::move(reply).error();
+    co_return interpret(*reply, operation);
+}
+
+template <class T>
+void launch(const std::shared_ptr<client_core>& core, outcome<http_call> call, const call_options& overrides,
+            handler<T> h, interpreter<T> interpret) noexcept {
+    std::shared_ptr<call_state<T>> st;
+    try {
+        asio::any_completion_executor work = asio::prefer(asio::get_associated_executor(h, core->get_executor()),
+                                                          asio::execution::outstanding_work.tracked);
+        asio::cancellation_slot slot = asio::get_associated_cancellation_slot(h);
+        st = std::make_shared<call_state<T>>(core, std::move(h)); // h is untouched if this throws
+        core->arm(st->control);
+        st->handler_work = std::move(work);
+        st->caller_slot = slot;
+        if (st->caller_slot.is_connected()) st->caller_slot.template emplace<cancel_forwarder<T>>(st);
+        asio::co_spawn(core->executor(), run_call<T>(st, std::move(call), overrides, interpret),
+                       asio::bind_cancellation_slot(st->signal.slot(), spawn_done<T>{st}));
+    } catch (...) {
+        // Out of memory before the call could start: complete it with errc::internal, still
+        // never inside this function when the executor can take a function.
+        const auto ep = std::current_exception();
+        if (st && st->h) {
+            if (st->caller_slot.is_connected()) st->caller_slot.clear();
+            st->done = true;
+            st->result.emplace(internal_error(ep, ""));
+            deliver(std::move(st));
+            return;
+        }
+        try {
+            // Posted to the client's executor (a handler's executor need not support post), from
+            // there dispatched to the handler's own.
+            asio::post(core->executor(), [h = std::move(h), e = internal_error(ep, ""), ex = core->get_executor()]() mutable {
+                const auto handler_ex = asio::get_associated_executor(h, ex);
+                asio::dispatch(handler_ex, [h = std::move(h), e = std::move(e)]() mutable { std::move(h)(std::move(e)); });
+            });
+        } catch (...) {
+            // Nothing can be allocated at all: the handler is destroyed uncalled (a coroutine
+            // awaiting it is destroyed with it), which is all that is left to do.
+        }
+    }
+}
+
+} // namespace ding::detail
