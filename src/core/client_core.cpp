@@ -18,7 +18,6 @@ error make_error(errc code, std::string message, std::string_view operation) {
 
 void call_base::stop(asio::cancellation_type type) noexcept {
     control.stop(type == asio::cancellation_type::none ? asio::cancellation_type::terminal : type);
-    signal.emit(asio::cancellation_type::terminal);
 }
 
 client_core::client_core(asio::any_io_executor executor, const client_options& options)

@@ -6,10 +6,12 @@
 // Executor and threads:
 // - Every call runs on core.executor(): the caller's executor, or a strand over it when
 //   client_options::thread_safe is set. Pool, transport and registry state is only touched there.
-// - A caller's cancellation is never bound straight to a co_spawn on another executor (Boost
-//   1.81's co_spawn cancellation handler can then use a freed signal: chriskohlhoff/asio#1332).
-//   launch() installs its own forwarder in the caller's slot: it records the request in an atomic
-//   and dispatches the stop onto core.executor(), where the call's own signal is emitted.
+// - No cancellation slot is ever bound to the co_spawn that runs a call: Boost 1.81's co_spawn
+//   cancellation handler dispatches the emit and may then use a freed signal
+//   (chriskohlhoff/asio#1332). launch() installs its own forwarder in the caller's slot: it
+//   records the request in an atomic (seen by the call's next step) and dispatches the stop onto
+//   core.executor(), where it closes the connection doing the call's I/O or cancels the timer the
+//   call waits on (call_control).
 // - The handler's associated executor counts as having work until the handler ran.
 //
 // Lifetimes: calls own the core (shared_ptr). ~client calls shutdown(): from then on every call
@@ -41,12 +43,11 @@ using interpreter = outcome<T> (*)(http_reply& reply, std::string_view operation
 /// One call in flight, as the core's registry sees it. Lives on core.executor().
 struct call_base {
     call_control control;
-    asio::cancellation_signal signal; ///< bound to the call's coroutine: ends the wait in progress
     call_base* prev = nullptr;
     call_base* next = nullptr;
     bool registered = false;
 
-    /// Stops the call: marks it, closes the connection doing its I/O, ends its current wait.
+    /// Stops the call: marks it, closes the connection doing its I/O, cancels the timer it waits on.
     void stop(asio::cancellation_type type) noexcept;
 };
 

@@ -44,7 +44,7 @@ struct call_state final : call_base {
 
 /// Installed in the caller's cancellation slot. Runs wherever the caller emits (any thread):
 /// it records the request (visible to the call's next step at once) and has the stop carried out
-/// on the client's executor, where the call's own signal is emitted.
+/// on the client's executor, where it closes the call's connection or cancels its timer.
 template <class T>
 struct cancel_forwarder {
     std::shared_ptr<call_state<T>> state;
@@ -117,12 +117,6 @@ struct spawn_done {
 template <class T>
 asio::awaitable<outcome<T>> run_call(std::shared_ptr<call_state<T>> st, outcome<http_call> call,
                                      call_options overrides, interpreter<T> interpret) {
-    // Any kind of cancellation ends the call; no exception is used for it.
-    co_await asio::this_coro::reset_cancellation_state(
-        asio::enable_total_cancellation(), [](asio::cancellation_type type) {
-            return type == asio::cancellation_type::none ? type : asio::cancellation_type::terminal;
-        });
-    co_await asio::this_coro::throw_if_cancelled(false);
     client_core& core = *st->core;
     core.register_call(*st);
     const std::string_view operation = call ? call->operation : std::string_view{};
@@ -155,8 +149,7 @@ void launch(const std::shared_ptr<client_core>& core, outcome<http_call> call, c
         st->handler_work = std::move(work);
         st->caller_slot = slot;
         if (st->caller_slot.is_connected()) st->caller_slot.template emplace<cancel_forwarder<T>>(st);
-        asio::co_spawn(core->executor(), run_call<T>(st, std::move(call), overrides, interpret),
-                       asio::bind_cancellation_slot(st->signal.slot(), spawn_done<T>{st}));
+        asio::co_spawn(core->executor(), run_call<T>(st, std::move(call), overrides, interpret), spawn_done<T>{st});
     } catch (...) {
         // Out of memory before the call could start: complete it with errc::internal, still
         // never inside this function when the executor can take a function.

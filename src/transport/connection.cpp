@@ -1,5 +1,6 @@
 #include "transport/connection.hpp"
 
+#include <tuple>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ssl/error.hpp>
@@ -25,6 +26,7 @@ io_failure aborted(io_stage stage) { return io_failure{stage, asio::error::opera
 void call_control::stop(asio::cancellation_type type) noexcept {
     cancelled |= type;
     if (io != nullptr) io->abort();
+    if (waiting != nullptr) waiting->cancel();
 }
 
 connection::connection(asio::any_io_executor ex, asio::ssl::context* tls_context)
@@ -88,10 +90,13 @@ asio::awaitable<std::optional<io_failure>> connection::open(const asio::ip::tcp:
             continue;
         }
         arm_watchdog(until);
-        control.io = this;
-        auto [cec] = co_await socket.async_connect(entry.endpoint(), use_tuple);
-        control.io = nullptr;
-        const bool fired = disarm_watchdog();
+        bool fired = false;
+        boost::system::error_code cec;
+        {
+            step_guard<connection> in_io(control.io, this);
+            std::tie(cec) = co_await socket.async_connect(entry.endpoint(), use_tuple);
+            fired = disarm_watchdog();
+        }
         if (!cec) {
             last.reset();
             break;
@@ -130,10 +135,13 @@ asio::awaitable<std::optional<io_failure>> connection::open(const asio::ip::tcp:
     }
     if (std::chrono::steady_clock::now() >= deadline) co_return io_failure{io_stage::handshake, beast::error::timeout};
     arm_watchdog(deadline);
-    control.io = this;
-    auto [hec] = co_await tls_->async_handshake(asio::ssl::stream_base::client, use_tuple);
-    control.io = nullptr;
-    const bool fired = disarm_watchdog();
+    boost::system::error_code hec;
+    bool fired = false;
+    {
+        step_guard<connection> in_io(control.io, this);
+        std::tie(hec) = co_await tls_->async_handshake(asio::ssl::stream_base::client, use_tuple);
+        fired = disarm_watchdog();
+    }
     if (control.stopped()) co_return aborted(io_stage::handshake);
     if (fired) co_return io_failure{io_stage::handshake, beast::error::timeout};
     if (hec) co_return io_failure{io_stage::handshake, hec};
@@ -147,11 +155,10 @@ asio::awaitable<std::optional<io_failure>> connection::exchange(std::optional<re
     if (std::chrono::steady_clock::now() >= deadline) co_return io_failure{io_stage::write, beast::error::timeout};
     tcp().expires_never();
     arm_watchdog(deadline);
-    control.io = this;
+    step_guard<connection> in_io(control.io, this);
     // Ends the step: the watchdog is disarmed and a stop or a deadline that came while the
     // coroutine was suspended (even after the I/O itself completed) turns into the failure.
     auto finish = [&](std::optional<io_failure> failure, io_stage stage) -> std::optional<io_failure> {
-        control.io = nullptr;
         const bool fired = disarm_watchdog();
         if (control.stopped()) {
             io_failure f = aborted(stage);
@@ -167,11 +174,8 @@ asio::awaitable<std::optional<io_failure>> connection::exchange(std::optional<re
     if (wec) co_return finish(io_failure{io_stage::write, wec}, io_stage::write);
     // A stop or a deadline between the write and the read: the watchdog may have fired while
     // no I/O was pending, which closed the socket; the read must not start without a deadline.
-    if (control.stopped() || watch_->fired) {
-        auto f = finish(io_failure{io_stage::read, asio::error::operation_aborted}, io_stage::read);
-        if (f && watch_->fired) f->ec = beast::error::timeout;
-        co_return f;
-    }
+    if (control.stopped() || watch_->fired)
+        co_return finish(io_failure{io_stage::read, asio::error::operation_aborted}, io_stage::read);
     for (int interim = 0;; ++interim) {
         reader.emplace(max_body);
         auto [rec, read] = tls_ ? co_await http::async_read(*tls_, buffer_, *reader, use_tuple)

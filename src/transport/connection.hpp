@@ -48,6 +48,8 @@ struct call_control {
     std::uint64_t generation = 0; ///< flags->generation when the call was launched
     /// The connection currently doing I/O for this call, if any.
     connection* io = nullptr;
+    /// The timer the call is waiting on (a connection, a resolve, a backoff), if any.
+    asio::steady_timer* waiting = nullptr;
 
     bool stopped() const noexcept {
         if (cancelled != asio::cancellation_type::none || requested.load(std::memory_order_acquire)) return true;
@@ -55,6 +57,20 @@ struct call_control {
                                     flags->generation.load(std::memory_order_acquire) != generation);
     }
     void stop(asio::cancellation_type type) noexcept;
+};
+
+/// Points `slot` (call_control::io or ::waiting) at an object for one step, however the step
+/// ends (a destroyed coroutine frame included), so stop() never reaches a dead object.
+template <class T>
+class step_guard {
+public:
+    step_guard(T*& slot, T* value) noexcept : slot_(slot) { slot_ = value; }
+    ~step_guard() { slot_ = nullptr; }
+    step_guard(const step_guard&) = delete;
+    step_guard& operator=(const step_guard&) = delete;
+
+private:
+    T*& slot_;
 };
 
 /// Where an exchange failed, which decides whether it may be retried.

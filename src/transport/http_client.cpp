@@ -4,6 +4,7 @@
 
 #include "codec/validation.hpp"
 
+#include <tuple>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -353,7 +354,11 @@ asio::awaitable<outcome<http_reply>> http_client::send(const http_call& call, st
         };
         if (control.stopped()) co_return final_error(errc::cancelled, "cancelled while waiting to retry");
         asio::steady_timer timer(co_await asio::this_coro::executor, deadline_first ? deadline : wake);
-        auto [ec] = co_await timer.async_wait(use_tuple);
+        boost::system::error_code ec;
+        {
+            step_guard<asio::steady_timer> in_wait(control.waiting, &timer);
+            std::tie(ec) = co_await timer.async_wait(use_tuple);
+        }
         if (ec || control.stopped()) co_return final_error(errc::cancelled, "cancelled while waiting to retry");
         if (deadline_first)
             co_return final_error(errc::timeout, "deadline reached while waiting to retry after attempt " +

@@ -1,5 +1,6 @@
 #include "transport/pool.hpp"
 
+#include <tuple>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -157,7 +158,11 @@ asio::awaitable<acquired> pool::acquire(steady_time deadline, bool fresh_only, c
         ~leave_on_exit() { state.leave(w, std::chrono::steady_clock::now(), slot_taken); }
     } leave{state_, w};
 
-    auto [ec] = co_await w.timer.async_wait(use_tuple);
+    boost::system::error_code ec;
+    {
+        step_guard<asio::steady_timer> in_wait(control.waiting, &w.timer);
+        std::tie(ec) = co_await w.timer.async_wait(use_tuple);
+    }
     if (control.stopped()) co_return failed(errc::cancelled, {}, "cancelled while waiting for a connection");
     if (w.granted) {
         if (w.conn) {
@@ -209,7 +214,10 @@ asio::awaitable<std::optional<acquired>> pool::resolve(steady_time until, call_c
         asio::steady_timer* timer;
         ~unregister() { std::erase(job.waiting, timer); }
     } unregister_on_exit{*job, &timer};
-    co_await timer.async_wait(use_tuple);
+    {
+        step_guard<asio::steady_timer> in_wait(control.waiting, &timer);
+        co_await timer.async_wait(use_tuple);
+    }
     if (control.stopped())
         co_return failed(errc::cancelled, io_failure{io_stage::resolve, {}}, "cancelled while resolving " + where);
     if (!job->done)
