@@ -141,8 +141,10 @@ void launch(const std::shared_ptr<client_core>& core, outcome<http_call> call, c
             handler<T> h, interpreter<T> interpret) noexcept {
     std::shared_ptr<call_state<T>> st;
     try {
-        asio::any_completion_executor work = asio::prefer(asio::get_associated_executor(h, core->get_executor()),
-                                                          asio::execution::outstanding_work.tracked);
+        // any_completion_handler builds its executor without throwing: out of memory, it is empty.
+        const asio::any_completion_executor handler_ex = asio::get_associated_executor(h, core->get_executor());
+        if (!handler_ex) throw std::bad_alloc();
+        asio::any_completion_executor work = asio::prefer(handler_ex, asio::execution::outstanding_work.tracked);
         asio::cancellation_slot slot = asio::get_associated_cancellation_slot(h);
         st = std::make_shared<call_state<T>>(core, std::move(h)); // h is untouched if this throws
         core->arm(st->control);
@@ -165,8 +167,15 @@ void launch(const std::shared_ptr<client_core>& core, outcome<http_call> call, c
             // Posted to the client's executor (a handler's executor need not support post), from
             // there dispatched to the handler's own.
             asio::post(core->executor(), [h = std::move(h), e = internal_error(ep, ""), ex = core->get_executor()]() mutable {
-                const auto handler_ex = asio::get_associated_executor(h, ex);
-                asio::dispatch(handler_ex, [h = std::move(h), e = std::move(e)]() mutable { std::move(h)(std::move(e)); });
+                const asio::any_completion_executor handler_ex = asio::get_associated_executor(h, ex);
+                if (handler_ex) {
+                    try {
+                        asio::dispatch(handler_ex, [&h, &e] { std::move(h)(std::move(e)); });
+                        return;
+                    } catch (...) {
+                    }
+                }
+                if (h) std::move(h)(std::move(e)); // out of memory again: here, on the client's executor
             });
         } catch (...) {
             // Nothing can be allocated at all: the handler is destroyed uncalled (a coroutine

@@ -31,6 +31,9 @@ void call_control::stop(asio::cancellation_type type) noexcept {
 
 connection::connection(asio::any_io_executor ex, asio::ssl::context* tls_context)
     : buffer_(16 * 1024), watchdog_(ex), watch_(std::make_shared<watchdog_state>()) {
+    // Allocated once, to its limit: Beast's read operation then never grows it, so it cannot
+    // throw std::bad_alloc from inside a composed operation (and out of io_context::run).
+    buffer_.reserve(buffer_.max_size());
     if (tls_context != nullptr)
         tls_.emplace(ex, *tls_context);
     else

@@ -135,7 +135,10 @@ struct http_client::attempt_result {
 
 steady_time deadline_after(steady_time now, std::chrono::milliseconds timeout) noexcept {
     if (timeout.count() <= 0) return now;
-    if (timeout >= steady_time::max() - now) return steady_time::max(); // clamped, never overflows
+    // Compared in milliseconds: converting a huge millisecond count to the clock's nanoseconds
+    // would itself overflow.
+    const auto room = std::chrono::duration_cast<std::chrono::milliseconds>(steady_time::max() - now);
+    if (timeout >= room) return steady_time::max();
     return now + timeout;
 }
 

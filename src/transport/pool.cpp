@@ -1,5 +1,7 @@
 #include "transport/pool.hpp"
 
+#include "transport/http_client.hpp"
+
 #include <tuple>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/address.hpp>
@@ -235,8 +237,7 @@ asio::awaitable<acquired> pool::open_new(slot_reservation slot, steady_time dead
     // `slot` gives itself back on every path that does not end in an open connection.
     auto keep_alive = shared_from_this();
     const auto now = std::chrono::steady_clock::now();
-    const steady_time connect_deadline =
-        config_.connect_timeout >= deadline - now ? deadline : now + config_.connect_timeout;
+    const steady_time connect_deadline = std::min(deadline, deadline_after(now, config_.connect_timeout));
     const std::string& where = config_.url.host_header;
     auto fail = [&](errc code, io_failure io, std::string message) {
         last_connect_error_ = message;

@@ -103,7 +103,7 @@ public:
     /// Closes idle connections older than the idle timeout.
     void sweep(steady_time now) {
         std::size_t expired = 0; // idle_ is ordered by release time, oldest first
-        while (expired < idle_.size() && now - idle_[expired].since >= limits_.idle_timeout) ++expired;
+        while (expired < idle_.size() && elapsed(idle_[expired].since, now) >= limits_.idle_timeout) ++expired;
         if (expired == 0) return;
         idle_.erase(idle_.begin(), idle_.begin() + static_cast<std::ptrdiff_t>(expired));
         idle_count_.sub(expired);
@@ -195,7 +195,7 @@ public:
     /// True when the cached addresses must be resolved again: never resolved, invalidated by a
     /// connect failure, or older than the refresh interval.
     bool endpoints_stale(steady_time now) const noexcept {
-        return !resolved_ || now - resolved_at_ >= limits_.dns_refresh;
+        return !resolved_ || elapsed(resolved_at_, now) >= limits_.dns_refresh;
     }
     void endpoints_resolved(steady_time now) noexcept {
         resolved_ = true;
@@ -213,6 +213,11 @@ public:
     std::size_t opened() const noexcept { return opened_.get(); }
 
 private:
+    // In milliseconds: a limit of milliseconds::max() must not overflow the clock's nanoseconds.
+    static std::chrono::milliseconds elapsed(steady_time since, steady_time now) noexcept {
+        return std::chrono::duration_cast<std::chrono::milliseconds>(now - since);
+    }
+
     struct idle_entry {
         std::unique_ptr<Conn> conn;
         steady_time since;

@@ -1,0 +1,131 @@
+// std::bad_alloc at the k-th allocation of a call, for every k until the call completes without
+// reaching it (issue 8, row 9). Global operator new is replaced in this executable; only
+// allocations made on the armed thread (the client's) are counted, so the sandbox's own thread
+// is unaffected.
+
+#include "robustness_common.hpp"
+
+#include <cstdlib>
+#include <new>
+#include <thread>
+
+namespace {
+thread_local bool armed = false;
+thread_local long countdown = 0;   // the allocation that fails; 0 = none
+thread_local long allocations = 0; // counted while armed
+thread_local bool injected = false;
+
+void* allocate(std::size_t n) {
+    if (armed) {
+        ++allocations;
+        if (countdown > 0 && --countdown == 0) {
+            injected = true;
+            throw std::bad_alloc();
+        }
+    }
+    if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
+    throw std::bad_alloc();
+}
+
+void* allocate_aligned(std::size_t n, std::align_val_t al) {
+    if (armed) {
+        ++allocations;
+        if (countdown > 0 && --countdown == 0) {
+            injected = true;
+            throw std::bad_alloc();
+        }
+    }
+    const auto a = static_cast<std::size_t>(al);
+    if (void* p = std::aligned_alloc(a, (n + a - 1) / a * a)) return p;
+    throw std::bad_alloc();
+}
+
+struct arm_guard {
+    explicit arm_guard(long fail_at) {
+        allocations = 0;
+        countdown = fail_at;
+        injected = false;
+        armed = true;
+    }
+    ~arm_guard() { armed = false; }
+};
+} // namespace
+
+void* operator new(std::size_t n) { return allocate(n); }
+void* operator new[](std::size_t n) { return allocate(n); }
+void* operator new(std::size_t n, std::align_val_t al) { return allocate_aligned(n, al); }
+void* operator new[](std::size_t n, std::align_val_t al) { return allocate_aligned(n, al); }
+void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
+    try {
+        return allocate(n);
+    } catch (...) {
+        return nullptr;
+    }
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::align_val_t) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+
+using namespace robustness;
+
+namespace {
+enum class connection_state { cold, warm };
+}
+
+TEST_CASE("robustness: std::bad_alloc at the k-th allocation of a call, for every k, completes it with internal and keeps the pool exact") {
+    ding::sandbox sb(lenient());
+    const auto mode = GENERATE(connection_state::cold, connection_state::warm);
+    long clean_run_allocations = -1;
+    for (long k = 1; k <= 2000 && clean_run_allocations < 0; ++k) {
+        asio::io_context ioc;
+        auto o = options_for(sb);
+        o.max_connections = 1; // a leaked slot would make every later call time out
+        o.timeout = 3s;
+        ding::client c(ioc.get_executor(), o);
+        if (mode == connection_state::warm) {
+            std::optional<ding::outcome<ding::create_authentication_response>> r;
+            c.otp().create_authentication_async(create_request(), [&](auto x) { r.emplace(std::move(x)); });
+            run_until(ioc, [&] { return r.has_value(); });
+            REQUIRE(r->has_value());
+        }
+        const auto req = create_request();
+        int completions = 0;
+        std::optional<ding::outcome<ding::create_authentication_response>> result;
+        bool failed_here = false;
+        {
+            arm_guard arm(k);
+            c.otp().create_authentication_async(req, [&](ding::outcome<ding::create_authentication_response> r) {
+                ++completions;
+                result.emplace(std::move(r));
+            });
+            run_until(ioc, [&] { return completions > 0; }, 4s);
+            failed_here = injected;
+            if (!injected) clean_run_allocations = allocations;
+        }
+        INFO("mode " << (mode == connection_state::cold ? "cold" : "warm") << ", allocation " << k << " failed");
+        REQUIRE(completions == 1);
+        if (failed_here && !result->has_value()) {
+            INFO(result->error().to_string());
+            // bad_alloc inside the call is an internal error; a failure in what the call retries
+            // (or a connection it then replaces) may surface as the call's own result.
+            const auto code = result->error().value();
+            REQUIRE((code == ding::errc::internal || code == ding::errc::transport));
+        }
+        run_handlers(ioc, 50);
+        REQUIRE(completions == 1);
+        require_pool_settled(c);
+        // The same client still works, with its single connection slot.
+        std::optional<ding::outcome<ding::create_authentication_response>> next;
+        c.otp().create_authentication_async(create_request(), [&](auto x) { next.emplace(std::move(x)); });
+        run_until(ioc, [&] { return next.has_value(); });
+        INFO((next->has_value() ? std::string("ok") : next->error().to_string()));
+        REQUIRE(next->has_value());
+    }
+    INFO("a call makes " << clean_run_allocations << " allocations");
+    REQUIRE(clean_run_allocations > 0); // every allocation of the call was made to fail once
+}
