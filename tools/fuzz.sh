@@ -45,8 +45,8 @@ for t in "${targets[@]}"; do
   last=$(grep -E '^#[0-9]+' "$log" | grep 'cov:' | tail -1 || true)
   cov=$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<<"$last")
   ft=$(sed -n 's/.* ft: \([0-9]*\).*/\1/p' <<<"$last")
-  execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
-  rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
+  execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+  rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
   corpus=$(find "$work" -type f | wc -l)
   line=$(printf '%-16s %-6s execs/s %-8s execs %-10s cov: %-6s ft: %-6s corpus %s' \
     "$t" "$status" "${rate:-?}" "${execs:-?}" "${cov:-?}" "${ft:-?}" "$corpus")
