@@ -30,7 +30,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // KNOWN BUG (reported; src/transport/http_client.cpp belongs to the transport rewrite): an
     // HTTP-date before 1678 or from 2262 on overflows system_clock's nanoseconds in `at <= now` /
     // `at - now` (signed overflow; the wait wraps). Inputs: fuzz/known-bugs/retry_after/, replayed without this
-    // guard by the ctest "fuzz known bug: retry_after" (WILL_FAIL until fixed). Remove the guard,
+    // guard by the ctest "fuzz known bug: retry_after ..." (WILL_FAIL until fixed). Remove the guard,
     // move the inputs to fuzz/regressions/retry_after/ and drop that ctest once it is fixed.
     if (year != -1 && (year < 1678 || year >= 2262)) return 0;
 #endif
