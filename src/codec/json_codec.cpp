@@ -1,5 +1,6 @@
 #include "codec/json_codec.hpp"
 
+#include "codec/json_number.hpp"
 #include "codec/rfc3339.hpp"
 
 #include <boost/json.hpp>
@@ -205,26 +206,17 @@ bool read(const json::object& o, std::string_view key, std::optional<bool>& out,
     return true;
 }
 
-bool read(const json::object& o, std::string_view key, std::optional<std::int64_t>& out, const context& c) {
+// Every integer field goes through json_to_integer (json_number.hpp): only JSON integers within
+// the field type's range, compared exactly; a double (fraction, exponent, beyond 64 bits) is refused.
+template <json_integer_target T>
+bool read(const json::object& o, std::string_view key, std::optional<T>& out, const context& c) {
     const json::value* v = member(o, key);
     if (v == nullptr) return true;
-    if (const std::int64_t* i = v->if_int64()) {
-        out = *i;
-        return true;
-    }
-    if (v->is_uint64()) return c.fail(key, "integer out of range");  // only above INT64_MAX lands here
-    if (const double* d = v->if_double()) {
-        // 2^63 is exactly representable; [-2^63, 2^63) converts without overflow.
-        constexpr double limit = 9223372036854775808.0;
-        if (std::isfinite(*d) && std::trunc(*d) == *d) {
-            if (*d >= -limit && *d < limit) {
-                out = static_cast<std::int64_t>(*d);
-                return true;
-            }
-            return c.fail(key, "integer out of range");
-        }
-    }
-    return c.fail(key, "expected integer");
+    T value{};
+    const json_integer_result r = json_to_integer(*v, value);
+    if (r != json_integer_result::ok) return c.fail(key, json_integer_problem<T>(r));
+    out = value;
+    return true;
 }
 
 bool read(const json::object& o, std::string_view key, std::optional<double>& out, const context& c) {

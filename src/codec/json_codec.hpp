@@ -19,8 +19,9 @@
 //  - a wrongly typed value is an error;
 //  - an enum spelling this SDK does not know decodes to E::unknown (not an error);
 //  - timestamps must be RFC 3339 (see rfc3339.hpp);
-//  - integers accept any JSON integer that fits in int64, or a JSON number
-//    with an integral value; `amount` accepts any JSON number;
+//  - integer fields accept only a JSON integer (no fraction, no exponent) within
+//    the field type's range, checked exactly (json_number.hpp): 1.0, 1e3 and
+//    -9223372036854775809 are errors; `amount` accepts any JSON number;
 //  - `events`: each element must be an object with a string `type`. The four
 //    kinds `attempt`, `check`, `delivery_status` and `balance_update` select
 //    the variant; an element with any other `type` is SKIPPED (forward

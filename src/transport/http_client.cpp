@@ -33,6 +33,7 @@ bool is_token(std::string_view name) noexcept {
 
 errc classify(const io_failure& f, bool cancelled) noexcept {
     if (cancelled) return errc::cancelled;
+    if (f.ec == boost::system::errc::not_enough_memory) return errc::internal;
     if (f.ec == beast::error::timeout) return errc::timeout;
     if (f.ec == http::error::body_limit || f.ec == http::error::header_limit || f.ec == http::error::buffer_overflow)
         return errc::response_too_large;
@@ -93,6 +94,17 @@ std::chrono::milliseconds backoff_bound(const retry_policy& policy, int attempt)
     return std::min(bound, policy.max_backoff);
 }
 
+std::optional<std::chrono::milliseconds> parse_retry_after_ms(std::string_view value) noexcept {
+    while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+    while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
+    if (value.empty()) return std::nullopt;
+    std::uint64_t ms = 0;
+    auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), ms);
+    if (ec != std::errc{} || end != value.data() + value.size() || ms > std::uint64_t{24} * 3600 * 365 * 1000)
+        return std::nullopt;
+    return std::chrono::milliseconds(static_cast<std::int64_t>(ms));
+}
+
 std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view value,
                                                            std::chrono::system_clock::time_point now) noexcept {
     while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
@@ -120,10 +132,13 @@ std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view valu
                                            std::chrono::month(static_cast<unsigned>(month_pos / 3 + 1)),
                                            std::chrono::day(static_cast<unsigned>(day))};
     if (!date.ok() || hour > 23 || minute > 59 || second > 60) return std::nullopt;
-    const auto at = std::chrono::sys_days(date) + std::chrono::hours(hour) + std::chrono::minutes(minute) +
-                    std::chrono::seconds(second);
-    if (at <= now) return std::chrono::milliseconds(0);
-    return std::chrono::duration_cast<std::chrono::milliseconds>(at - now);
+    // In seconds: system_clock's nanoseconds cannot hold years before 1678 or after 2261.
+    const std::chrono::sys_seconds at = std::chrono::sys_days(date) + std::chrono::hours(hour) +
+                                        std::chrono::minutes(minute) + std::chrono::seconds(second);
+    const auto now_s = std::chrono::floor<std::chrono::seconds>(now);
+    if (at <= now_s) return std::chrono::milliseconds(0);
+    const std::chrono::seconds wait = std::min<std::chrono::seconds>(at - now_s, std::chrono::hours(24 * 365));
+    return std::chrono::duration_cast<std::chrono::milliseconds>(wait);
 }
 
 struct http_client::attempt_result {
@@ -131,6 +146,7 @@ struct http_client::attempt_result {
     std::optional<error> failure;
     bool may_have_reached_server = false;
     std::string retry_after;
+    std::string retry_after_ms;
 };
 
 steady_time deadline_after(steady_time now, std::chrono::milliseconds timeout) noexcept {
@@ -256,10 +272,12 @@ asio::awaitable<http_client::attempt_result> http_client::attempt(const http_cal
             result.reply->status = status;
             result.reply->content_type = std::move(reader->other_content_type());
             result.retry_after = std::move(reader->retry_after());
+            result.retry_after_ms = std::move(reader->retry_after_ms());
             result.reply->body = std::move(reader->body());
             result.reply->attempts = number;
             result.may_have_reached_server = true;
-            pool_->give_back(borrowed, reader->keep_alive());
+            // RFC 9112 §9.3: reused only when the framing is certain and both sides keep it open.
+            pool_->give_back(borrowed, reader->persistent());
             co_return result;
         }
         const bool reused = borrowed.reused();
@@ -281,12 +299,10 @@ asio::awaitable<http_client::attempt_result> http_client::attempt(const http_cal
             message = "cancelled while " + std::string(stage_name(failure->stage));
         else if (code == errc::timeout)
             message = "timed out while " + std::string(stage_name(failure->stage));
-        else if (failure->ec == http::error::header_limit)
-            message = "response header block exceeds the limit of " + std::to_string(response_reader::header_limit_bytes) +
-                      " bytes (a fixed limit, independent of max_response_body)";
-        else if (code == errc::response_too_large)
-            message = "response body exceeds the limit of " + std::to_string(config_.max_response_body) +
-                      " bytes (max_response_body)";
+        else if (code == errc::response_too_large && reader && !reader->limit_message(failure->ec).empty())
+            message = reader->limit_message(failure->ec); // names the limit: header block or body
+        else if (code == errc::internal)
+            message = "out of memory while " + std::string(stage_name(failure->stage));
         else if (failure->what != nullptr)
             message = "protocol error while " + std::string(stage_name(failure->stage)) + ": " + failure->what;
         else
@@ -327,8 +343,10 @@ asio::awaitable<outcome<http_reply>> http_client::send(const http_call& call, st
                 d.operation = std::string(call.operation);
                 config_.hooks.on_error(info, error(errc::http_status, std::move(d)));
             }
-            if (last_status == 429 || last_status == 503)
-                wait = parse_retry_after(result.retry_after, std::chrono::system_clock::now());
+            if (last_status == 429 || last_status == 503) {
+                wait = parse_retry_after_ms(result.retry_after_ms);
+                if (!wait) wait = parse_retry_after(result.retry_after, std::chrono::system_clock::now());
+            }
         } else {
             if (config_.hooks.on_error) config_.hooks.on_error(info, *result.failure);
             if (number >= max_attempts || control.stopped() ||

@@ -63,6 +63,9 @@ bool is_reserved_header(std::string_view name, std::string_view credential_heade
 /// Full-jitter backoff bound for the given attempt (1-based): min(max, initial * 2^(attempt-1)).
 std::chrono::milliseconds backoff_bound(const retry_policy& policy, int attempt) noexcept;
 
+/// Parses a `retry-after-ms` value (Prelude's API: a whole number of milliseconds, at most a year).
+std::optional<std::chrono::milliseconds> parse_retry_after_ms(std::string_view value) noexcept;
+
 /// Parses a Retry-After value (delta seconds or an HTTP date) relative to `now`.
 std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view value,
                                                            std::chrono::system_clock::time_point now) noexcept;

@@ -58,6 +58,13 @@ std::optional<base_url> parse_base_url(std::string_view url, std::string& why) {
         why = "base_url: missing host";
         return std::nullopt;
     }
+    // Brackets only delimit an IPv6 literal, and a host with ':' must be one (found by the
+    // base_url fuzzer: "https://::[1]:844" gave a Host header that did not parse back).
+    const bool bracketed = authority.starts_with('[');
+    if (host.find_first_of("[]") != std::string_view::npos || (!bracketed && host.find(':') != std::string_view::npos)) {
+        why = "base_url: an IPv6 address must be in brackets, and brackets hold only an IPv6 address";
+        return std::nullopt;
+    }
     const std::uint16_t default_port = out.tls ? 443 : 80;
     out.port = default_port;
     if (!port_text.empty() || authority.ends_with(':')) {

@@ -20,6 +20,7 @@
 #include <boost/json/parse.hpp>
 
 #include <algorithm>
+#include <cstdio>
 #include <deque>
 #include <list>
 #include <optional>
@@ -234,6 +235,21 @@ struct test_server::state : std::enable_shared_from_this<test_server::state> {
         co_return !ec;
     }
 
+    // Sends the end of the stream before the close: TLS close_notify (then waits for the client's
+    // or for its close); nothing for plain TCP, whose close is the end.
+    asio::awaitable<void> end_of_stream(beast::tcp_stream&) { co_return; }
+    asio::awaitable<void> end_of_stream(asio::ssl::stream<beast::tcp_stream>& stream) {
+        auto [ec] = co_await stream.async_shutdown(use_tuple);
+        (void)ec; // the client may close without answering: that is fine here
+    }
+
+    // Waits `d` on the session's timer; false when the session or the server was closed meanwhile.
+    asio::awaitable<bool> wait(session& s, std::chrono::milliseconds d) {
+        s.timer.expires_after(d);
+        auto [ec] = co_await s.timer.async_wait(use_tuple);
+        co_return !ec && !stopped && !s.closed;
+    }
+
     // Returns true if the connection may carry the next request.
     template <class Stream>
     asio::awaitable<bool> answer(session& s, Stream& stream, const reply& r) {
@@ -270,6 +286,66 @@ struct test_server::state : std::enable_shared_from_this<test_server::state> {
         case behaviour::stall:
             co_await drain(stream);
             co_return false;
+        case behaviour::continue_then_response:
+            co_return co_await write_raw(stream, "HTTP/1.1 100 Continue\r\n\r\n" + head(r, r.body.size()) + r.body) &&
+                !stopped;
+        case behaviour::early_hints_then_response: {
+            if (!co_await write_raw(stream, "HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n"))
+                co_return false;
+            if (!co_await wait(s, r.delay)) co_return false;
+            co_return co_await write_raw(stream, head(r, r.body.size()) + r.body) && !stopped;
+        }
+        case behaviour::switching_protocols:
+            co_await write_raw(stream, "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n" +
+                                           head(r, r.body.size()) + r.body);
+            co_await drain(stream);
+            co_return false;
+        case behaviour::http10_keep_alive_chunked: {
+            std::string bytes = "HTTP/1.0 " + std::to_string(r.status) + " " + reason_of(r.status) + "\r\n";
+            if (!r.content_type.empty()) bytes += "Content-Type: " + r.content_type + "\r\n";
+            for (const auto& [n, v] : r.headers) bytes += n + ": " + v + "\r\n";
+            char size[20];
+            std::snprintf(size, sizeof size, "%zx", r.body.size());
+            bytes += "Connection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n";
+            if (!r.body.empty()) bytes += std::string(size) + "\r\n" + r.body + "\r\n";
+            bytes += "0\r\n\r\n";
+            co_return co_await write_raw(stream, std::move(bytes)) && !stopped;
+        }
+        case behaviour::http10_keep_alive: {
+            std::string h = head(r, r.body.size());
+            h.replace(0, 8, "HTTP/1.0");
+            h.insert(h.size() - 2, "Connection: keep-alive\r\n");
+            co_return co_await write_raw(stream, h + r.body) && !stopped;
+        }
+        case behaviour::unsolicited_after:
+        case behaviour::unsolicited_408_after: {
+            if (!co_await write_raw(stream, head(r, r.body.size()) + r.body)) co_return false;
+            s.idle = true; // as far as the client knows, the connection is idle now
+            if (!co_await wait(s, r.delay)) co_return false;
+            if (r.how == behaviour::unsolicited_408_after) {
+                co_await write_raw(stream, "HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+                s.close();
+                co_return false;
+            }
+            co_return co_await write_raw(stream, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " +
+                                                     std::to_string(r.unsolicited_body.size()) + "\r\n\r\n" +
+                                                     r.unsolicited_body) &&
+                !stopped;
+        }
+        case behaviour::huge_header: {
+            std::string h = head(r, r.body.size());
+            h.insert(h.find("\r\n") + 2, "X-Huge: " + std::string(100 * 1024, 'h') + "\r\n");
+            co_return co_await write_raw(stream, h + r.body) && !stopped;
+        }
+        case behaviour::body_until_close: {
+            std::string h = head(r, r.body.size());
+            const auto at = h.find("Content-Length: ");
+            h.erase(at, h.find("\r\n", at) + 2 - at);
+            co_await write_raw(stream, h + r.body);
+            co_await end_of_stream(stream); // over TLS, close_notify: the close ends the body, it does not truncate it
+            s.close();
+            co_return false;
+        }
         case behaviour::normal:
             break;
         }

@@ -40,6 +40,23 @@ enum class behaviour {
     content_length_longer_then_close, ///< announce body.size() + 100 bytes, send the body, close
     headers_never_finish,             ///< send a partial status line and header, then stall
     stall,                            ///< read the request, never answer (until the client closes or stop())
+
+    // Issue 9: HTTP/1.1 conformance. The bytes are written as documented, verbatim (raw writes,
+    // not beast's serializer); "the final response" is `HTTP/1.1 <status>`, Content-Type (if
+    // any), the extra headers, `Content-Length`, then the body.
+    continue_then_response,           ///< `HTTP/1.1 100 Continue` and the final response in one write
+    early_hints_then_response,        ///< `103 Early Hints` (with a Link header), then the final response after reply::delay
+    switching_protocols,              ///< `101 Switching Protocols` (no upgrade was asked) and the final response in one
+                                      ///< write, then read and discard until the client closes
+    http10_keep_alive_chunked,        ///< `HTTP/1.0 200` with `Connection: keep-alive` and `Transfer-Encoding: chunked`
+                                      ///< (one chunk); the connection stays open and serves the next request
+    http10_keep_alive,                ///< `HTTP/1.0` with `Connection: keep-alive` and Content-Length; stays open
+    unsolicited_after,                ///< the final response, then after reply::delay an unsolicited
+                                      ///< `HTTP/1.1 200` with reply::unsolicited_body; stays open
+    unsolicited_408_after,            ///< the final response, then after reply::delay an unsolicited
+                                      ///< `408 Request Timeout` with `Connection: close`, then close
+    huge_header,                      ///< the final response with a 100 KiB header line (`X-Huge: hhh...`)
+    body_until_close,                 ///< the final response without Content-Length (nor chunked), then close
 };
 
 using header_list = std::vector<std::pair<std::string, std::string>>;
@@ -53,6 +70,7 @@ struct reply {
     behaviour how = behaviour::normal;
     std::chrono::milliseconds delay{0};             ///< for behaviour::delay
     bool keep_alive = true;                         ///< false: "Connection: close" and close after the response
+    std::string unsolicited_body = "{}";            ///< for behaviour::unsolicited_after
 
     static reply json(unsigned status, std::string body) {
         reply r;
@@ -69,6 +87,12 @@ struct reply {
     }
     static reply delayed(std::chrono::milliseconds d, unsigned status = 200, std::string body = "{}") {
         reply r = fault(behaviour::delay, status, std::move(body));
+        r.delay = d;
+        return r;
+    }
+    /// A conformance fault (the behaviours of issue 9) with the wait it uses (reply::delay).
+    static reply hostile(behaviour how, std::string body, std::chrono::milliseconds d = std::chrono::milliseconds(0)) {
+        reply r = fault(how, 200, std::move(body));
         r.delay = d;
         return r;
     }

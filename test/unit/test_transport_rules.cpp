@@ -36,7 +36,10 @@ TEST_CASE("url: refuses what it cannot use, saying why") {
     std::string why;
     for (const char* bad : {"ftp://x/v1", "https://", "https://:443/v1", "https://host:0/v1", "https://host:70000",
                             "https://host:12ab", "https://user@host/v1", "https://host/v1?x=1", "https://host/v1#f",
-                            "https://ho st/v1", "https://host/../v1", "https://host/v1/..", "https://[::1/v1"}) {
+                            "https://ho st/v1", "https://host/../v1", "https://host/v1/..", "https://[::1/v1",
+                            // fuzz/regressions/base_url: brackets and colons outside an IPv6 literal
+                            "https://::[1]:844", "https://::1:8443/v1", "https://a]b/v1", "https://[[::1]]/v1",
+                            "https://[::1]]/v1"}) {
         why.clear();
         CHECK_FALSE(parse_base_url(bad, why));
         CHECK(why.rfind("base_url:", 0) == 0);
