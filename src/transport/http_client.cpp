@@ -188,7 +188,7 @@ asio::awaitable<http_client::attempt_result> http_client::attempt(const http_cal
         d.cause = cause;
         d.attempts = number;
         d.operation = std::string(call.operation);
-        return attempt_result{std::nullopt, error(code, std::move(d)), reached, {}};
+        return attempt_result{std::nullopt, error(code, std::move(d)), reached, {}, {}};
     };
     auto stopped = [&] { return failed(errc::cancelled, "cancelled before attempt " + std::to_string(number)); };
     if (control.stopped()) co_return stopped();
