@@ -20,6 +20,7 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <thread>
 #include <exception>
 #include <memory>
 #include <optional>
@@ -33,9 +34,14 @@ using namespace std::chrono_literals;
 inline constexpr const char* secret_api_key = "sk_live_SECRET-KEY-7f3a9c";
 
 /// Lets the io_context process whatever is ready for `d` (e.g. the server noticing a close).
+/// Takes the whole of `d` even when the io_context runs out of work early.
 inline void settle(asio::io_context& ioc, std::chrono::milliseconds d = 20ms) {
-    ioc.restart();
-    ioc.run_for(d);
+    const auto until = std::chrono::steady_clock::now() + d;
+    while (std::chrono::steady_clock::now() < until) {
+        ioc.restart();
+        ioc.run_until(until);
+        if (std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(1ms);
+    }
 }
 
 struct fixture {
