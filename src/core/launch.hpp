@@ -146,19 +146,9 @@ template <class T>
 void launch(const std::shared_ptr<client_core>& core, outcome<http_call> call, const call_options& overrides,
             handler<T> h, interpreter<T> interpret) noexcept {
     if (!core->executor()) {
-        // The client's execution context was destroyed: nothing can run on it. A handler with an
-        // executor of its own still gets errc::cancelled there; any other is dropped uncalled,
+        // The client's execution context was destroyed: nothing can run on it, and the handler's
+        // executor (by default, that context's) may be gone too. The handler is dropped uncalled,
         // as Asio drops the operations of a destroyed context.
-        try {
-            const asio::any_completion_executor handler_ex = asio::get_associated_executor(h, core->get_executor());
-            if (handler_ex) {
-                asio::dispatch(handler_ex, [h = std::move(h), call = std::move(call)]() mutable {
-                    const std::string_view operation = call ? call->operation : std::string_view{};
-                    std::move(h)(make_error(errc::cancelled, "the client's execution context was destroyed", operation));
-                });
-            }
-        } catch (...) {
-        }
         return;
     }
     std::shared_ptr<call_state<T>> st;
