@@ -1,5 +1,8 @@
 #include "transport/connection.hpp"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
 #include <tuple>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/address.hpp>
@@ -205,10 +208,28 @@ bool connection::clean_for_reuse() noexcept {
     if (buffer_.size() != 0) return false; // bytes beyond the last response: the stream is out of sync
     auto& socket = tcp().socket();
     if (!socket.is_open()) return false;
+    if (tls_) {
+        // Bytes that came with the last response's TLS records but were not asked for: decrypted
+        // or not yet processed by OpenSSL, or still in the BIO between Asio and OpenSSL.
+        SSL* ssl = tls_->native_handle();
+        if (SSL_has_pending(ssl) == 1) return false;
+        if (BIO* rbio = SSL_get_rbio(ssl); rbio != nullptr && BIO_ctrl_pending(rbio) != 0) return false;
+    }
     char byte;
     const auto n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
     if (n >= 0) return false; // 0: closed by the peer; > 0: unsolicited bytes (a response, an alert)
     return errno == EAGAIN || errno == EWOULDBLOCK;
+}
+
+void connection::acknowledge_now() noexcept {
+    // Linux delays the ACK of a response for up to 40-200 ms, expecting to piggyback it on the next
+    // request. A server with Nagle's algorithm holds any further bytes until that ACK: bytes sent
+    // on an idle connection (a stray response, a 408) would only leave the server when our next
+    // request goes out, after the reuse probe looked. Acknowledging now lets them arrive first.
+#ifdef TCP_QUICKACK
+    const int on = 1;
+    ::setsockopt(tcp().socket().native_handle(), IPPROTO_TCP, TCP_QUICKACK, &on, sizeof on);
+#endif
 }
 
 bool connection::session_resumed() noexcept {

@@ -120,6 +120,8 @@ public:
     /// True if nothing arrived while the connection was idle: no byte beyond the last response
     /// (buffered or in the kernel) and no close by the peer. One non-blocking peek (a syscall).
     bool clean_for_reuse() noexcept;
+    /// Sends the ACK of what was received right away (TCP_QUICKACK) instead of delaying it.
+    void acknowledge_now() noexcept;
 
     /// Closes the socket: the I/O in progress ends now with operation_aborted, later I/O fails.
     void abort() noexcept;

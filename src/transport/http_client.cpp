@@ -277,7 +277,9 @@ asio::awaitable<http_client::attempt_result> http_client::attempt(const http_cal
             result.reply->attempts = number;
             result.may_have_reached_server = true;
             // RFC 9112 §9.3: reused only when the framing is certain and both sides keep it open.
-            pool_->give_back(borrowed, reader->persistent());
+            const bool persistent = reader->persistent();
+            if (persistent) borrowed->acknowledge_now();
+            pool_->give_back(borrowed, persistent);
             co_return result;
         }
         const bool reused = borrowed.reused();

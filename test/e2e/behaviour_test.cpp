@@ -90,7 +90,7 @@ TEST_CASE("e2e: a flagged number is spam_detected and gets no code") {
     }
 }
 
-TEST_CASE("e2e: check is valid once, then already_validated; a wrong code is invalid") {
+TEST_CASE("e2e: check is valid once, then already_validated, a wrong code is invalid") {
     world w;
     const auto uuid = w.create_pending();
     const auto code = w.code_of(uuid);
@@ -199,7 +199,7 @@ TEST_CASE("e2e: retry after a valid check is already_validated") {
     CHECK(r->status == ding::retry_status::already_validated);
 }
 
-TEST_CASE("e2e: feedback returns a uuid; the same status twice is duplicated_feedback_status") {
+TEST_CASE("e2e: feedback returns a uuid, the same status twice is duplicated_feedback_status") {
     world w;
     w.create_pending(phone_fr);
     auto first = w.feedback(phone_fr, ding::feedback_status::onboarded);

@@ -267,7 +267,7 @@ TEST_CASE("e2e: fault delay: the response comes late but the call succeeds") {
     next_call_succeeds(w);
 }
 
-TEST_CASE("e2e: the sandbox closes an idle keep-alive connection; the next call still succeeds") {
+TEST_CASE("e2e: the sandbox closes an idle keep-alive connection, the next call still succeeds") {
     ding::sandbox_options so = seeded();
     so.idle_timeout = 100ms;
     world w(so);

@@ -79,7 +79,7 @@ TEST_CASE("integration: hooks see every attempt (operation, attempt, method, pat
     CHECK(log[4].elapsed_ns >= log[0].elapsed_ns);
 }
 
-TEST_CASE("integration: on_error sees transport failures; the API key appears in no hook or error") {
+TEST_CASE("integration: on_error sees transport failures, the API key appears in no hook or error") {
     fixture f;
     auto o = f.options();
     std::vector<seen_attempt> log;

@@ -67,7 +67,7 @@ TEST_CASE("integration: http conformance: 100 Continue then the 200 in one write
     CHECK(connections_of(*f.server) == std::vector<std::size_t>{0, 0});
 }
 
-TEST_CASE("integration: http conformance: 103 Early Hints then the 200 30 ms later; the next lookup gets its own "
+TEST_CASE("integration: http conformance: 103 Early Hints then the 200 30 ms later, the next lookup gets its own "
           "answer",
           "[conformance]") {
     fixture f;
@@ -103,7 +103,7 @@ TEST_CASE("integration: http conformance: HTTP/1.0 200 with keep-alive and chunk
     CHECK(connections_of(*f.server) == std::vector<std::size_t>{0, 1});
 }
 
-TEST_CASE("integration: http conformance: an unsolicited response 30 ms after the real one; a GET 150 ms later gets "
+TEST_CASE("integration: http conformance: an unsolicited response 30 ms after the real one, a GET 150 ms later gets "
           "its own answer on a clean connection",
           "[conformance]") {
     fixture f;
@@ -127,7 +127,28 @@ TEST_CASE("integration: http conformance: an unsolicited response 30 ms after th
     next_call_gets_its_own_answer(f, 3);
 }
 
-TEST_CASE("integration: http conformance: an unsolicited 408 and close on an idle connection; the GET goes on a new "
+TEST_CASE("integration: http conformance: an unsolicited response right behind the real one (no delay) never "
+          "reaches the next call",
+          "[conformance]") {
+    fixture f;
+    f.make_client();
+    reply first = reply::hostile(behaviour::unsolicited_after, check_body(uuid_for(1)), 0ms);
+    first.unsolicited_body = status_body(uuid_for(666), other_phone);
+    f.server->push(first);
+    auto r = check(f, uuid_for(1));
+    REQUIRE(r.has_value());
+    CHECK(r->authentication_uuid == uuid_for(1));
+    f.settle(20ms);
+
+    f.server->push(reply::json(200, status_body(auth_uuid, phone)));
+    auto status = f.run(f.client->otp().get_authentication_status_async(auth_uuid));
+    REQUIRE(status.has_value());
+    CHECK(status->uuid == auth_uuid);
+    CHECK(f.server->connections_accepted() == 2);
+    next_call_gets_its_own_answer(f, 3);
+}
+
+TEST_CASE("integration: http conformance: an unsolicited 408 and close on an idle connection, the GET goes on a new "
           "connection",
           "[conformance]") {
     fixture f;
@@ -145,7 +166,7 @@ TEST_CASE("integration: http conformance: an unsolicited 408 and close on an idl
     next_call_gets_its_own_answer(f, 3);
 }
 
-TEST_CASE("integration: http conformance: an unsolicited 408 and close on an idle connection; a POST also goes on a "
+TEST_CASE("integration: http conformance: an unsolicited 408 and close on an idle connection, a POST also goes on a "
           "new connection",
           "[conformance]") {
     fixture f;
@@ -238,7 +259,7 @@ TEST_CASE("integration: http conformance: HTTP/1.0 with keep-alive and Content-L
     CHECK(connections_of(*f.server) == std::vector<std::size_t>{0, 0});
 }
 
-TEST_CASE("integration: http conformance: a body without length ends at the close; the next call uses a new "
+TEST_CASE("integration: http conformance: a body without length ends at the close, the next call uses a new "
           "connection",
           "[conformance]") {
     fixture f;

@@ -29,7 +29,7 @@ TEST_CASE("integration: an idle connection closed by the server is replaced with
     CHECK(client.stats().resumed_handshakes == 1); // the replacement resumed the TLS session
 }
 
-TEST_CASE("integration: max_connections is never exceeded; 1000 concurrent check_async calls all get their own answer") {
+TEST_CASE("integration: max_connections is never exceeded, 1000 concurrent check_async calls all get their own answer") {
     fixture f;
     auto o = f.options();
     o.max_connections = 8;
@@ -76,7 +76,7 @@ TEST_CASE("integration: max_connections is never exceeded; 1000 concurrent check
     CHECK(s.handshakes == f.server->tls_handshakes());
 }
 
-TEST_CASE("integration: a stalled server ends in timeout within the deadline; the next call works") {
+TEST_CASE("integration: a stalled server ends in timeout within the deadline, the next call works") {
     fixture f;
     auto o = f.options();
     o.timeout = 300ms;
@@ -114,7 +114,7 @@ TEST_CASE("integration: per-call timeout overrides the client's") {
     CHECK(ms_since(start) < 700);
 }
 
-TEST_CASE("integration: cancellation mid-call completes promptly with cancelled; the connection is discarded") {
+TEST_CASE("integration: cancellation mid-call completes promptly with cancelled, the connection is discarded") {
     fixture f;
     auto& client = f.make_client();
     f.server->push(reply::fault(behaviour::stall));

@@ -236,7 +236,7 @@ TEST_CASE("response reader: Content-Length and Transfer-Encoding together are ne
     CHECK_FALSE(r.persistent());
 }
 
-TEST_CASE("response reader: interim responses end at their header; the next reader gets the final one", "[reader]") {
+TEST_CASE("response reader: interim responses end at their header, the next reader gets the final one", "[reader]") {
     for (const std::string interim : {"HTTP/1.1 100 Continue\r\n\r\n", "HTTP/1.1 102 Processing\r\n\r\n",
                                       "HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n",
                                       "HTTP/1.1 199 Whatever\r\nContent-Length: 5\r\n\r\n"}) {
