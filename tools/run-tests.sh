@@ -48,7 +48,8 @@ case "$mode" in
             -DDING_BUILD_EXAMPLES=OFF -DDING_BUILD_BENCH=OFF)
     targets=(ding_tsan_tests)
     ctest_args+=(-L tsan)
-    export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 ${TSAN_OPTIONS:-}"
+    # tools/tsan.supp: false positives of Boost.Asio itself (each one explained there).
+    export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/tools/tsan.supp ${TSAN_OPTIONS:-}"
     # ThreadSanitizer needs a memory layout that some kernels' ASLR (vm.mmap_rnd_bits > 28 on
     # older runtimes) does not give: probe, and run without ASLR (setarch -R) if that is what works.
     mkdir -p "$build"
