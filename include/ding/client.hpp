@@ -18,7 +18,10 @@
 // - Lifetime: an operation keeps what it needs alive; the client may be destroyed at any time.
 //   Destroying it ends the calls in flight with errc::cancelled (no retry, no hook, no new I/O
 //   after that), and an operation launched afterwards (a stored `deferred` operation) completes
-//   with errc::cancelled.
+//   with errc::cancelled. Destroy the client before its execution context when you can; if the
+//   context is destroyed first, the calls in flight are destroyed with it (their handlers are
+//   never called, as with Asio's own operations), the client releases its connections, timers
+//   and strand at that moment, and operations launched on it later are dropped uncalled.
 
 #include <ding/detail/operation.hpp>
 #include <ding/models.hpp>

@@ -7,7 +7,44 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/strand.hpp>
 
+#include <algorithm>
+#include <limits>
+#include <mutex>
+#include <vector>
+
 namespace ding::detail {
+
+/// Tells the cores of an execution context that it is being destroyed, while its services still
+/// exist, so that a client outliving its io_context holds no socket, timer or strand then (their
+/// destructors would reach into the destroyed context's services).
+class core_registry final : public asio::execution_context::service {
+public:
+    static inline asio::execution_context::id id;
+
+    explicit core_registry(asio::execution_context& context) : service(context) {}
+
+    void add(client_core& core) {
+        std::lock_guard lock(mutex_);
+        cores_.push_back(&core);
+    }
+    void remove(client_core& core) noexcept {
+        std::lock_guard lock(mutex_);
+        std::erase(cores_, &core);
+    }
+
+private:
+    void shutdown() override {
+        std::vector<client_core*> cores;
+        {
+            std::lock_guard lock(mutex_);
+            cores.swap(cores_);
+        }
+        for (client_core* core : cores) core->context_shutdown();
+    }
+
+    std::mutex mutex_;
+    std::vector<client_core*> cores_;
+};
 
 error make_error(errc code, std::string message, std::string_view operation) {
     error::details d;
@@ -28,6 +65,8 @@ client_core::client_core(asio::any_io_executor executor, const client_options& o
 std::shared_ptr<client_core> client_core::create(asio::any_io_executor executor, const client_options& options,
                                                  api_profile profile) {
     std::shared_ptr<client_core> core(new client_core(std::move(executor), options));
+    core->registry_ = &asio::use_service<core_registry>(asio::query(core->user_executor_, asio::execution::context));
+    core->registry_->add(*core);
     auto& o = core->options_;
     std::string why = core->check_options();
     if (why.empty()) {
@@ -50,7 +89,19 @@ std::shared_ptr<client_core> client_core::create(asio::any_io_executor executor,
     return core;
 }
 
-client_core::~client_core() = default;
+client_core::~client_core() {
+    if (!context_gone_.load(std::memory_order_acquire) && registry_ != nullptr) registry_->remove(*this);
+}
+
+void client_core::context_shutdown() noexcept {
+    stop_flags_.closed.store(true, std::memory_order_release);
+    context_gone_.store(true, std::memory_order_release);
+    // Calls in flight are coroutine frames the context destroys next; what the core itself holds
+    // (idle connections, the strand, executors) goes now.
+    if (pool_) pool_->abandon();
+    executor_ = asio::any_io_executor();
+    user_executor_ = asio::any_io_executor();
+}
 
 std::string client_core::check_options() {
     std::string why;
@@ -93,15 +144,18 @@ void client_core::unregister_call(call_base& c) noexcept {
     c.registered = false;
 }
 
-void client_core::stop_all() noexcept {
+void client_core::stop_all(std::uint64_t before_generation) noexcept {
     // stop() never re-enters the registry: the completions it causes are queued, not run inline.
-    for (call_base* c = calls_; c != nullptr; c = c->next) c->stop(asio::cancellation_type::terminal);
+    // Calls armed at `before_generation` or later started after the cancel() and go on.
+    for (call_base* c = calls_; c != nullptr; c = c->next)
+        if (c->control.generation < before_generation) c->stop(asio::cancellation_type::terminal);
 }
 
 // Without thread_safe the caller is on the client's thread by contract, so the work is done
 // right here; with it, it is dispatched onto the strand.
 template <class F>
 void client_core::on_executor(F&& f) {
+    if (context_gone_.load(std::memory_order_acquire)) return; // nothing left to act on
     if (!options_.thread_safe) {
         f();
         return;
@@ -116,15 +170,15 @@ void client_core::close_idle_connections() {
 void client_core::cancel() {
     // Visible at once to every call's next step check, from any thread; the rest ends the I/O or
     // wait each call is in.
-    stop_flags_.generation.fetch_add(1, std::memory_order_acq_rel);
-    on_executor([this] { stop_all(); });
+    const std::uint64_t generation = stop_flags_.generation.fetch_add(1, std::memory_order_acq_rel) + 1;
+    on_executor([this, generation] { stop_all(generation); });
 }
 
 void client_core::shutdown() {
     stop_flags_.closed.store(true, std::memory_order_release);
     try {
         on_executor([this] {
-            stop_all();
+            stop_all(std::numeric_limits<std::uint64_t>::max());
             if (pool_) pool_->close_idle();
         });
     } catch (...) {

@@ -51,6 +51,8 @@ struct call_base {
     void stop(asio::cancellation_type type) noexcept;
 };
 
+class core_registry;
+
 class client_core : public std::enable_shared_from_this<client_core> {
 public:
     static std::shared_ptr<client_core> create(asio::any_io_executor executor, const client_options& options,
@@ -75,6 +77,10 @@ public:
 
     bool closed() const noexcept { return stop_flags_.closed.load(std::memory_order_acquire); }
 
+    /// The execution context is being destroyed (its services still exist): stop every call and
+    /// release every I/O object and executor the core holds. Later calls are refused.
+    void context_shutdown() noexcept;
+
     // Used by launch(); run on executor().
     void register_call(call_base& c) noexcept;
     void unregister_call(call_base& c) noexcept;
@@ -88,7 +94,7 @@ public:
 private:
     client_core(asio::any_io_executor executor, const client_options& options);
     std::string check_options();
-    void stop_all() noexcept;
+    void stop_all(std::uint64_t before_generation) noexcept;
     template <class F>
     void on_executor(F&& f);
 
@@ -101,6 +107,8 @@ private:
     std::optional<http_client> http_;
     call_stop_flags stop_flags_;
     call_base* calls_ = nullptr; ///< calls in flight (on executor())
+    core_registry* registry_ = nullptr;  ///< of the executor's context; gone after context_shutdown()
+    std::atomic<bool> context_gone_{false};
 };
 
 /// Starts one call. `call` is the validated request or the validation error; never throws and

@@ -45,15 +45,21 @@ struct call_state final : call_base {
 /// Installed in the caller's cancellation slot. Runs wherever the caller emits (any thread):
 /// it records the request (visible to the call's next step at once) and has the stop carried out
 /// on the client's executor, where it closes the call's connection or cancels its timer.
+///
+/// It holds the call weakly: the caller's signal may outlive the call (and its io_context), and a
+/// strong reference from there would keep the call, its handler and the work it counts alive.
 template <class T>
 struct cancel_forwarder {
-    std::shared_ptr<call_state<T>> state;
+    std::weak_ptr<call_state<T>> state;
 
     void operator()(asio::cancellation_type type) noexcept {
         if (type == asio::cancellation_type::none) return;
-        state->control.requested.store(true, std::memory_order_release);
+        std::shared_ptr<call_state<T>> st = state.lock();
+        if (!st) return; // the call is over
+        st->control.requested.store(true, std::memory_order_release);
         try {
-            asio::dispatch(state->core->executor(), [st = state, type] {
+            const asio::any_io_executor ex = st->core->executor();
+            asio::dispatch(ex, [st = std::move(st), type] {
                 if (!st->done) st->stop(type);
             });
         } catch (...) {

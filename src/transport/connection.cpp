@@ -75,7 +75,7 @@ bool connection::disarm_watchdog() noexcept {
 
 asio::awaitable<std::optional<io_failure>> connection::open(const asio::ip::tcp::resolver::results_type& endpoints,
                                                             const std::string& host, bool verify,
-                                                            SSL_SESSION* session, steady_time deadline,
+                                                            session_ref session, steady_time deadline,
                                                             call_control& control) {
     auto& socket = tcp().socket();
     std::optional<io_failure> last;
@@ -131,7 +131,7 @@ asio::awaitable<std::optional<io_failure>> connection::open(const asio::ip::tcp:
         // TLS 1.3 handshakes modify the session they resume, so concurrent connections must not
         // share one object (OpenSSL: use an SSL_SESSION for one connection only). Each connection
         // resumes from its own copy; SSL_set_session takes its own reference.
-        if (SSL_SESSION* copy = SSL_SESSION_dup(session)) {
+        if (SSL_SESSION* copy = SSL_SESSION_dup(session.get())) {
             SSL_set_session(ssl, copy);
             SSL_SESSION_free(copy);
         }

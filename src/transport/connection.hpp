@@ -83,6 +83,12 @@ struct io_failure {
     const char* what = nullptr;    ///< a protocol violation's description, when ec is generic
 };
 
+/// An owned reference to a TLS session (SSL_SESSION_free on destruction).
+struct session_free {
+    void operator()(SSL_SESSION* s) const noexcept { SSL_SESSION_free(s); }
+};
+using session_ref = std::unique_ptr<SSL_SESSION, session_free>;
+
 class connection {
 public:
     /// `tls_context` null means plain TCP.
@@ -95,8 +101,10 @@ public:
     /// address that drops SYNs cannot eat the whole connect timeout), then, for TLS, handshakes
     /// with host-name verification and SNI. A copy of `session` (may be null) is offered for
     /// resumption. Everything ends by `deadline` or when `control` is stopped.
+    /// `session` is a reference of the caller's own: the pool's session may be replaced (and
+    /// freed) by another connection's handshake while this one connects.
     asio::awaitable<std::optional<io_failure>> open(const asio::ip::tcp::resolver::results_type& endpoints,
-                                                    const std::string& host, bool verify, SSL_SESSION* session,
+                                                    const std::string& host, bool verify, session_ref session,
                                                     steady_time deadline, call_control& control);
 
     /// The serialized request to send next. Kept per connection so that its capacity is reused:

@@ -324,8 +324,20 @@ asio::awaitable<outcome<http_reply>> http_client::send(const http_call& call, st
                           result.reply ? static_cast<int>(result.reply->status) : 0, since(started)};
         // No hook runs and nothing is retried once the call was cancelled or the client is gone.
         if (control.stopped()) {
-            if (result.reply) co_return std::move(*result.reply); // the answer arrived: it is the caller's
-            co_return std::move(*result.failure);
+            // A success that arrived before the stop is the caller's (the server acted on it);
+            // anything else ends as cancelled, as it would have a step later.
+            if (result.reply && result.reply->status >= 200 && result.reply->status < 300)
+                co_return std::move(*result.reply);
+            error::details d;
+            d.message = "cancelled";
+            d.http_status = result.reply ? static_cast<int>(result.reply->status) : 0;
+            d.attempts = number;
+            d.operation = std::string(call.operation);
+            if (result.failure) {
+                if (result.failure->value() == errc::cancelled) co_return std::move(*result.failure);
+                d.cause = result.failure->cause();
+            }
+            co_return error(errc::cancelled, std::move(d));
         }
 
         std::optional<std::chrono::milliseconds> wait;

@@ -255,7 +255,10 @@ asio::awaitable<acquired> pool::open_new(slot_reservation slot, steady_time dead
     auto conn = std::make_unique<connection>(ex_, tls_context_ ? &*tls_context_ : nullptr);
     const bool verify = !config_.tls.insecure_skip_verification_for_testing_only;
     const auto endpoints = endpoints_; // the cache may be refreshed while this connection opens
-    auto failure = co_await conn->open(endpoints, config_.url.host, verify, session_, connect_deadline, control);
+    session_ref session;
+    if (session_ != nullptr && SSL_SESSION_up_ref(session_) == 1) session.reset(session_);
+    auto failure =
+        co_await conn->open(endpoints, config_.url.host, verify, std::move(session), connect_deadline, control);
     if (failure) {
         if (failure->stage == io_stage::connect && !host_is_ip_)
             state_.endpoints_invalid(); // resolve again next time, timeouts included: the address may have changed
@@ -278,6 +281,12 @@ asio::awaitable<acquired> pool::open_new(slot_reservation slot, steady_time dead
 }
 
 void pool::close_idle() { state_.close_idle(); }
+
+void pool::abandon() noexcept {
+    state_.close_idle();
+    resolving_.reset();
+    ex_ = asio::any_io_executor();
+}
 
 pool_stats pool::stats() const noexcept {
     pool_stats s;

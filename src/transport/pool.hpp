@@ -54,6 +54,9 @@ public:
     asio::awaitable<acquired> acquire(steady_time deadline, bool fresh_only, call_control& control);
 
     void close_idle();
+    /// The executor's context is being destroyed: closes idle connections and drops the executor
+    /// and the resolve in progress, so that nothing here outlives the context's services.
+    void abandon() noexcept;
     const base_url& url() const noexcept { return config_.url; }
     pool_stats stats() const noexcept;
     void count_request() noexcept { requests_sent_.add(); }

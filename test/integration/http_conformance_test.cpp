@@ -4,9 +4,6 @@
 // how many connections the server saw, and that the next call gets its own answer.
 //
 // The server's bytes are checked on a raw socket at the end of this file.
-//
-// Tests tagged [!mayfail] exercise transport behaviour that lands with the transport rewrite
-// (src/transport/*, src/client.cpp); the tag goes when it does.
 
 #include "common.hpp"
 
@@ -57,7 +54,7 @@ std::vector<std::size_t> connections_of(const test_server& s) {
 // ------------------------------------------------------------------ the table of issue 9
 
 TEST_CASE("integration: http conformance: 100 Continue then the 200 in one write gives the 200's value",
-          "[conformance][!mayfail]") {
+          "[conformance]") {
     fixture f;
     f.make_client();
     f.server->push(reply::hostile(behaviour::continue_then_response, check_body(uuid_for(1))));
@@ -72,7 +69,7 @@ TEST_CASE("integration: http conformance: 100 Continue then the 200 in one write
 
 TEST_CASE("integration: http conformance: 103 Early Hints then the 200 30 ms later; the next lookup gets its own "
           "answer",
-          "[conformance][!mayfail]") {
+          "[conformance]") {
     fixture f;
     f.make_client();
     f.server->push(reply::hostile(behaviour::early_hints_then_response, lookup_body(phone, "First"), 30ms));
@@ -92,7 +89,7 @@ TEST_CASE("integration: http conformance: 103 Early Hints then the 200 30 ms lat
 
 TEST_CASE("integration: http conformance: HTTP/1.0 200 with keep-alive and chunked: the value, then the connection "
           "is closed",
-          "[conformance][!mayfail]") {
+          "[conformance]") {
     fixture f;
     f.make_client();
     f.server->push(reply::hostile(behaviour::http10_keep_alive_chunked, check_body(uuid_for(1))));
@@ -108,7 +105,7 @@ TEST_CASE("integration: http conformance: HTTP/1.0 200 with keep-alive and chunk
 
 TEST_CASE("integration: http conformance: an unsolicited response 30 ms after the real one; a GET 150 ms later gets "
           "its own answer on a clean connection",
-          "[conformance][!mayfail]") {
+          "[conformance]") {
     fixture f;
     f.make_client();
     reply first = reply::hostile(behaviour::unsolicited_after, check_body(uuid_for(1)), 30ms);
@@ -132,7 +129,7 @@ TEST_CASE("integration: http conformance: an unsolicited response 30 ms after th
 
 TEST_CASE("integration: http conformance: an unsolicited 408 and close on an idle connection; the GET goes on a new "
           "connection",
-          "[conformance][!mayfail]") {
+          "[conformance]") {
     fixture f;
     f.make_client();
     f.server->push(reply::hostile(behaviour::unsolicited_408_after, check_body(uuid_for(1)), 30ms));
@@ -195,7 +192,7 @@ TEST_CASE("integration: http conformance: a fraction where an integer is expecte
 
 TEST_CASE("integration: http conformance: 101 Switching Protocols without an upgrade request is an error and the "
           "connection is closed",
-          "[conformance][!mayfail]") {
+          "[conformance]") {
     fixture f;
     f.make_client();
     // The 101 is followed by a 200 in the same write: taking the 200 would be wrong too.
@@ -210,7 +207,7 @@ TEST_CASE("integration: http conformance: 101 Switching Protocols without an upg
 }
 
 TEST_CASE("integration: http conformance: a 100 KB header line fails naming the header limit, not max_response_body",
-          "[conformance][!mayfail]") {
+          "[conformance]") {
     fixture f;
     f.make_client();
     f.server->push(reply::hostile(behaviour::huge_header, check_body(uuid_for(1))));
