@@ -194,7 +194,10 @@ struct stress_config {
     int threads = 4;
     int callers = 64;
     std::chrono::milliseconds duration = stress_duration();
-    bool handlers_on_app = false;  ///< (b): callbacks bound to a second io_context (row 6)
+    /// (b): the callers run on strands of a second io_context `app` (2 threads), and their
+    /// callbacks are bound (bind_executor) to those strands: handlers on another io_context than
+    /// the client's (row 6), cancellation emitted there and carried to the client's strand.
+    bool handlers_on_app = false;
     bool client_on_strand = false; ///< (b): the client given a strand as its executor (row 2)
 };
 
@@ -248,8 +251,9 @@ struct harness {
         using namespace asio::experimental::awaitable_operators;
         std::minstd_rand rng(id * 7919u + 17u);
         auto self_ex = co_await asio::this_coro::executor;
-        const asio::any_io_executor handler_ex =
-            cfg.handlers_on_app ? asio::any_io_executor(app.get_executor()) : self_ex;
+        // The callback is bound to the caller's own strand: of `ioc` (a), or of the second
+        // io_context `app` (b), where the caller also emits its cancellation (the `||` timer).
+        const asio::any_io_executor handler_ex = self_ex;
         ding::client& c = *client;
         asio::io_context* on_app = cfg.handlers_on_app ? &app : nullptr;
         unsigned n = 0;
@@ -289,7 +293,7 @@ struct harness {
                 }
             };
             if (how == 1 || how == 3) {
-                asio::steady_timer timer(self_ex, std::chrono::milliseconds(rng() % 60));
+                asio::steady_timer timer(self_ex, std::chrono::milliseconds(rng() % 150));
                 co_await (call() || timer.async_wait(asio::use_awaitable));
             } else {
                 co_await call();
@@ -302,7 +306,7 @@ struct harness {
         helpers.emplace_back([this] {
             std::minstd_rand rng(1);
             while (!stop && clock_type::now() < until) {
-                std::this_thread::sleep_for(std::chrono::milliseconds(20 + rng() % 150));
+                std::this_thread::sleep_for(std::chrono::milliseconds(100 + rng() % 300));
                 client->cancel();
                 ++t.cancels;
             }
@@ -313,7 +317,7 @@ struct harness {
             while (!stop && clock_type::now() < until) {
                 std::this_thread::sleep_for(std::chrono::milliseconds(1 + rng() % 5));
                 t.check_stats(client->stats(), options.max_connections, 4u * cfg.callers);
-                if (rng() % 20 == 0) {
+                if (rng() % 50 == 0) {
                     client->close_idle_connections();
                     ++t.close_idle_calls;
                 }
@@ -324,13 +328,13 @@ struct harness {
             std::minstd_rand rng(3);
             while (!stop && clock_type::now() < until) {
                 std::this_thread::sleep_for(std::chrono::milliseconds(5 + rng() % 40));
-                const unsigned what = rng() % 3;
+                const unsigned what = rng() % 10;
                 asio::post(helper_strand, [this, what] {
                     if (stop) return;
                     if (what == 0) {
                         client->cancel();
                         ++t.cancels;
-                    } else if (what == 1) {
+                    } else if (what == 1 || what == 2) {
                         client->close_idle_connections();
                         ++t.close_idle_calls;
                     } else {
@@ -368,7 +372,9 @@ struct harness {
             for (int i = 0; i < 2; ++i) app_threads.emplace_back([this] { app.run(); });
         until = clock_type::now() + cfg.duration;
         for (int i = 0; i < cfg.callers; ++i)
-            asio::co_spawn(asio::make_strand(ioc), caller(static_cast<unsigned>(i)), [this](std::exception_ptr ep) {
+            asio::co_spawn(cfg.handlers_on_app ? asio::any_io_executor(asio::make_strand(app))
+                                               : asio::any_io_executor(asio::make_strand(ioc)),
+                           caller(static_cast<unsigned>(i)), [this](std::exception_ptr ep) {
                 if (ep) ++caller_exceptions;
                 ++callers_done;
             });
@@ -447,7 +453,7 @@ TEST_CASE("stress: 64 strands on 4 threads share one thread_safe client under fa
     h.run();
 }
 
-TEST_CASE("stress: handlers bound to another io_context and the client given a strand as its executor",
+TEST_CASE("stress: callers and their handlers on another io_context and the client given a strand as its executor",
           "[stress]") {
     stress_config cfg;
     cfg.handlers_on_app = true;
