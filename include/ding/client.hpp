@@ -21,7 +21,7 @@
 //   with errc::cancelled. Destroy the client before its execution context when you can; if the
 //   context is destroyed first, the calls in flight are destroyed with it (their handlers are
 //   never called, as with Asio's own operations), the client releases its connections, timers
-//   and strand at that moment, and operations launched on it later are dropped uncalled.
+//   and strand at that moment, and operations launched on it later are dropped uncalled (their handlers destroyed).
 
 #include <ding/detail/operation.hpp>
 #include <ding/models.hpp>

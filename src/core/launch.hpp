@@ -145,6 +145,12 @@ asio::awaitable<outcome<T>> run_call(std::shared_ptr<call_state<T>> st, outcome<
 template <class T>
 void launch(const std::shared_ptr<client_core>& core, outcome<http_call> call, const call_options& overrides,
             handler<T> h, interpreter<T> interpret) noexcept {
+    if (!core->executor()) {
+        // The client's execution context was destroyed: nothing can run on it, and the handler's
+        // executor (by default, that context's) may be gone too. The handler is dropped uncalled,
+        // as Asio drops the operations of a destroyed context.
+        return;
+    }
     std::shared_ptr<call_state<T>> st;
     try {
         // any_completion_handler builds its executor without throwing: out of memory, it is empty.
