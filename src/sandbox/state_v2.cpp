@@ -517,6 +517,10 @@ sandbox_response sandbox_state::v2_create(const sandbox_request& r) {
         v.sends += 1;
         if (in.callback_url) v.callback_url = in.callback_url;
         v2_last_code_[v.target] = v.code;
+        if (options_.print_codes) {
+            std::printf("code %s %s %s\n", v.id.c_str(), v.target.c_str(), v.code.c_str());
+            std::fflush(stdout);
+        }
         v2_attempt_webhooks(v, t, false, res.webhooks);
         finish(v.id, "retry", v.method, v.channels, v.correlation_id);
         res.body = json::serialize(out);
