@@ -174,7 +174,7 @@ TEST_CASE("e2e v2: the whole sign-up flow", "[e2e][v2]") {
     CHECK(w.client().stats().retries == 0);
 }
 
-TEST_CASE("e2e v2: repeating create is the retry; the new code replaces the old one", "[e2e][v2]") {
+TEST_CASE("e2e v2: repeating create is the retry, the new code replaces the old one", "[e2e][v2]") {
     world_v2 w;
     auto first = w.create();
     E2E_REQUIRE_OK(first);
