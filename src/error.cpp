@@ -23,6 +23,7 @@ public:
         case errc::invalid_argument: return "invalid argument";
         case errc::response_too_large: return "response too large";
         case errc::internal: return "internal error";
+        case errc::invalid_signature: return "webhook signature does not verify";
         }
         return "unknown ding error";
     }
@@ -76,6 +77,10 @@ error::error(errc code, details info) : code_(code), info_(std::make_shared<cons
 const std::string& error::message() const noexcept { return info_ ? info_->message : empty_string(); }
 const std::string& error::api_message() const noexcept { return info_ ? info_->api_message : empty_string(); }
 const std::string& error::doc_url() const noexcept { return info_ ? info_->doc_url : empty_string(); }
+const std::string& error::api_code_string() const noexcept {
+    return info_ ? info_->api_code_string : empty_string();
+}
+const std::string& error::api_param() const noexcept { return info_ ? info_->api_param : empty_string(); }
 const std::string& error::body() const noexcept { return info_ ? info_->body : empty_string(); }
 const std::string& error::operation() const noexcept { return info_ ? info_->operation : empty_string(); }
 
@@ -83,6 +88,7 @@ bool error::retryable() const noexcept {
     switch (code_) {
     case errc::transport:
     case errc::timeout: return true;
+    case errc::api_error: // v1's are 400s; a v2 429 or 5xx may carry an error body
     case errc::http_status: {
         const int s = http_status();
         return s == 408 || s == 429 || s >= 500;
@@ -98,6 +104,18 @@ std::string error::to_string() const {
     out += code().to_string();
     if (http_status() != 0) out += " http=" + std::to_string(http_status());
     if (api_code() != api_error_code::unknown) out += " api_code=" + std::string(ding::to_string(api_code()));
+    // Server text, bounded, with control bytes dropped so that a log line stays one line.
+    const auto append_server_text = [&out](std::string_view label, const std::string& text) {
+        if (text.empty()) return;
+        out += label;
+        for (std::size_t i = 0; i < text.size() && i < 64; ++i) {
+            const char c = text[i];
+            if (static_cast<unsigned char>(c) >= 0x20 && c != 0x7F) out += c;
+        }
+        if (text.size() > 64) out += "...";
+    };
+    append_server_text(" api_code=", api_code_string());
+    append_server_text(" param=", api_param());
     if (cause()) out += " cause=" + cause().to_string() + " (" + cause().message() + ")";
     if (attempts() > 1) out += " attempts=" + std::to_string(attempts());
     out += "]";

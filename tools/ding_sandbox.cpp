@@ -3,7 +3,8 @@
 //   ding-sandbox [--port N] [--no-tls] [--cert-out FILE] [--seed N] [--expiry SECONDS]
 //                [--max-retries N] [--retry-interval SECONDS] [--api-key KEY]
 //
-// Prints "base_url <url>" and "api_key <key>", then "code <authentication_uuid> <phone> <code>"
+// Prints "base_url <url>", "api_key <key>", "v2_base_url <url>" and "v2_api_key <key>", then
+// "code <authentication_uuid or vrf_ id> <phone or email> <code>"
 // for every code it sends.
 #include <ding/sandbox.hpp>
 
@@ -98,6 +99,7 @@ int run(int argc, char** argv) {
         }
     }
     std::printf("base_url %s\napi_key %s\n", sandbox.base_url().c_str(), sandbox.api_key().c_str());
+    std::printf("v2_base_url %s\nv2_api_key %s\n", sandbox.v2_base_url().c_str(), sandbox.v2_api_key().c_str());
     std::fflush(stdout);
 
     boost::asio::signal_set signals(ioc, SIGINT, SIGTERM);

@@ -15,7 +15,8 @@ namespace ding {
 
 /// What went wrong, as a code in the `ding` error category (`ding::error_category()`).
 enum class errc {
-    api_error = 1,      ///< HTTP 400 with an ErrorResponse body: see error::api_code().
+    api_error = 1,      ///< v1: HTTP 400 with an ErrorResponse body, see error::api_code(). v2: any
+                        ///< non-2xx whose body is the contract's error object, see api_code_string().
     http_status,        ///< Any other non-2xx status: see error::http_status() and error::body().
     transport,          ///< Resolve, connect, write or read failed, or the connection closed early.
     tls,                ///< TLS handshake failed (untrusted certificate, wrong host name, protocol).
@@ -25,6 +26,7 @@ enum class errc {
     invalid_argument,   ///< Input refused before any network I/O; the message names the field.
     response_too_large, ///< The response headers or body exceeded the configured limit.
     internal,           ///< A bug or resource exhaustion inside the SDK (e.g. std::bad_alloc).
+    invalid_signature,  ///< A webhook signature that does not verify (ding::v2::webhook_verifier).
 };
 
 /// Classes of errors, for tests such as `err.code() == ding::condition::network`.
@@ -57,6 +59,8 @@ public:
         api_error_code api_code = api_error_code::unknown;
         std::string api_message;                   ///< ErrorResponse.message, verbatim from the server
         std::string doc_url;                       ///< ErrorResponse.doc_url
+        std::string api_code_string;               ///< v2 error body `code`, verbatim (an open list)
+        std::string api_param;                     ///< v2 error body `param`, verbatim
         std::string body;                          ///< the response body, at most `max_body_copy` bytes
         boost::system::error_code cause;           ///< the underlying Asio / Beast / OpenSSL error
         int attempts = 1;                          ///< how many attempts the call made
@@ -75,13 +79,19 @@ public:
     api_error_code api_code() const noexcept { return info_ ? info_->api_code : api_error_code::unknown; }
     const std::string& api_message() const noexcept;
     const std::string& doc_url() const noexcept;
+    /// v2: the error body's machine-readable `code` as the server spelled it (e.g.
+    /// "invalid_phone_number"); empty when absent, and for v1 (see api_code()).
+    const std::string& api_code_string() const noexcept;
+    /// v2: the error body's `param`, the request parameter the error is about; empty when absent.
+    const std::string& api_param() const noexcept;
     const std::string& body() const noexcept;
     boost::system::error_code cause() const noexcept { return info_ ? info_->cause : boost::system::error_code{}; }
     int attempts() const noexcept { return info_ ? info_->attempts : 0; }
     const std::string& operation() const noexcept;
 
     /// True where trying the same call again later can succeed: network failures, timeouts,
-    /// 408, 429 and 5xx. A caller-side error or an API rejection is not retryable.
+    /// 408, 429 and 5xx (with or without an error body). A caller-side error or any other API
+    /// rejection is not retryable.
     bool retryable() const noexcept;
 
     /// The library's message followed by the diagnostics, on one line (for logs).

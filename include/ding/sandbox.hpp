@@ -1,6 +1,8 @@
 // ding::sandbox: a local, stateful Ding API server for tests, CI and offline development.
 //
-// It speaks the HTTP contract of spec/ding-openapi.yaml (base path /v1) over HTTPS with a
+// It speaks the HTTP contract of spec/ding-openapi.yaml (base path /v1) and, beside it on the
+// same port, Prelude's Verify v2 contract of spec/prelude-v2-openapi.yaml (paths under /v2; see
+// "Verify v2" below) over HTTPS with a
 // certificate it generates at start (or plain HTTP), keeps authentications in memory with the
 // same state machine as the real service, runs on a virtual clock that tests can advance, and
 // can be told to misbehave on purpose (see sandbox_fault). Link ding::sandbox; ding::ding does
@@ -16,6 +18,63 @@
 // Errors: the constructors throw std::system_error when the certificate cannot be generated or
 // the listening socket cannot be opened/bound (this is a test tool: failing loudly is the point).
 // Nothing else in this interface throws except std::bad_alloc.
+//
+// Verify v2 (the same port, paths /v2/...; base URL v2_base_url(), key v2_api_key()):
+// - Every /v2 request needs "Authorization: Bearer <v2_api_key>"; otherwise 401 with the
+//   contract's error body {"code","message"}: code missing_api_token (no Authorization header),
+//   invalid_bearer_token (not the Bearer scheme) or invalid_api_key (another key). The v1
+//   x-api-key is not accepted on /v2 and the v2 key not on /v1.
+// - Invalid input is a 400 {"code","message","param"} (param: the JSON path of the field, e.g.
+//   "options.code_size"): invalid_request (not JSON, unknown or missing property, wrong type or
+//   enum value, channels with preferred_channel, more than 100 events/feedbacks, dispatch_id not
+//   36 characters), invalid_phone_number (a phone target that is not a dialable E.164 number:
+//   '+', 7 to 15 digits, no leading 0), invalid_email_address, invalid_code_size (outside 4..8),
+//   invalid_custom_code (empty, over 32 characters), custom_size_conflict (custom_code with
+//   code_size), invalid_callback_url (not an absolute http:// or https:// URL).
+// - POST /v2/verification, for a target (phone number or email address) in this order:
+//   * in spam_numbers: status blocked, reason suspicious, risk_factors [fraud_database];
+//     in blocked_numbers: blocked, reason in_block_list. No code, no verification, no webhook.
+//   * an open verification (created less than `expiry` ago, not yet checked successfully, fewer
+//     than max_check_attempts wrong codes): status retry with the same id and a new code (the
+//     previous one stops matching; a custom_code stays), while at most max_retries retries have
+//     been made; the next repeat answers blocked, reason repeated_attempts, same id, no code.
+//     Retries do not extend the window. options.channels is ignored on a retry.
+//   * otherwise a new verification (a new `vrf_` id): status success, or challenged with
+//     options.force_challenge (then sms and voice are left out of the plan); but blocked,
+//     reason repeated_attempts, when max_authentications_per_number verifications were opened
+//     for the target within rate_window.
+//   method: voice with options.method voice, email for email targets, message otherwise (never
+//   silent). channels: options.channels, or [preferred_channel, sms], or [sms]; [voice] for
+//   voice; absent for email. Attempt n uses channels[(n - 1) % size]. metadata is echoed.
+//   Codes have options.code_size digits (default code_length) or are options.custom_code.
+// - POST /v2/verification/check: success (the code of the open verification; it is then closed),
+//   failure (wrong code; counts toward max_check_attempts, after which the verification is
+//   closed), expired_or_not_found (no verification, window over, already closed; no id). For a
+//   verification made with template_id "prelude:psd2": no psd2 gives transaction_missing, psd2
+//   values other than options.variables' amount/currency/recipient give transaction_mismatch
+//   (neither counts as an attempt).
+// - GET /v2/lookup/{phone_number} (`+` literal or %2B; ?type=cnam adds caller_name): derived
+//   from the number alone, the same facts as v1's lookup (country, carrier, line type mobile,
+//   fixed_line or voip, flags ported/temporary; original_network_info when ported).
+// - POST /v2/watch/predict: suspicious with [fraud_database] for spam_numbers and
+//   blocked_numbers, [temporary_phone_number] for numbers lookup flags temporary, else
+//   legitimate. POST /v2/watch/event and /v2/watch/feedback validate and answer success.
+// - Webhooks: a create with options.callback_url (the latest one given for the verification)
+//   makes the sandbox POST, for a new verification, verify.authentication, verify.attempt and
+//   verify.delivery_status, and for a retry verify.attempt and verify.delivery_status, as
+//   {"id":"evt_...","type":...,"created_at":RFC 3339 (virtual clock),"payload":{...}} with
+//   Content-Type application/json and "X-Webhook-Signature: rsassa-pss-sha256=<unpadded
+//   base64url>", RSASSA-PSS with SHA-256, MGF1-SHA-256 and a 32-byte salt over the raw body,
+//   signed with an RSA 2048 key of this sandbox (webhook_public_key_pem()). Payloads carry
+//   verification_id, target, metadata, price {amount, currency}, time; attempts also id
+//   (`att_...`), channel, delivery_status (submitted), carrier_information {mcc, mnc} for
+//   phone numbers; delivery status reports id (the attempt's), status delivered, channel,
+//   carrier_information. Delivery is asynchronous on the sandbox's executor, one request at a
+//   time in order, only to http:// URLs on 127.0.0.1, localhost or [::1] (others are counted
+//   as dropped), each bounded by webhook_timeout, without retries; a 2xx answer counts as
+//   sent, anything else as failed (sandbox_stats). stop() abandons what is queued.
+// - Faults (inject) apply to /v2 paths as to /v1: "/v2/verification" or the template
+//   "/v2/lookup/{phone_number}"; faulted requests change no state and send no webhook.
 //
 // Threads: every member function may be called from any thread. With the executor constructor
 // the sandbox does its I/O on that executor (through a strand), so somebody must run it; with
@@ -70,6 +129,14 @@ struct sandbox_options {
     std::size_t max_requests_per_connection = 0;
     // Print "code <authentication_uuid> <phone_number> <code>" to stdout for every code sent.
     bool print_codes = false;
+    // Verify v2 (see the top of this file). The only Bearer token accepted on /v2 paths.
+    std::string v2_api_key = "sandbox-v2-api-key";
+    // Numbers on the account's block list: v2 create answers blocked / in_block_list.
+    std::set<std::string> blocked_numbers{"+15005550010"};
+    // Bound on one webhook delivery: connect, write, and read the receiver's answer.
+    std::chrono::milliseconds webhook_timeout = std::chrono::seconds(5);
+    // Webhooks queued beyond this many are dropped (counted in sandbox_stats::webhooks_dropped).
+    std::size_t max_pending_webhooks = 1024;
     // Names in the generated server certificate: IP addresses become IP SANs, others DNS SANs.
     std::vector<std::string> certificate_names{"127.0.0.1", "localhost"};
 };
@@ -119,6 +186,9 @@ struct sandbox_stats {
     std::uint64_t requests_total = 0;        // requests read, faulted ones included
     std::vector<sandbox_path_count> paths;   // per request path (without query), in first-seen order
     std::vector<sandbox_path_count> routes;  // per matched route template, e.g. "/v1/lookup/{phone_number}"
+    std::uint64_t webhooks_sent = 0;     // answered with a 2xx
+    std::uint64_t webhooks_failed = 0;   // connect/write/read error, timeout, non-2xx, signing failure
+    std::uint64_t webhooks_dropped = 0;  // not a loopback http:// URL, or the queue was full
     // Requests seen for an exact path, or for a route template (when `path` contains '{').
     std::uint64_t requests_for(std::string_view path) const noexcept;
 };
@@ -142,6 +212,19 @@ public:
     const std::string& ca_pem() const noexcept;
     std::uint16_t port() const noexcept;
     const sandbox_options& options() const noexcept;
+
+    // Verify v2: "https://127.0.0.1:PORT" (or "http://..."), without a path: the v2 client's
+    // paths start with /v2. Give it as ding::v2::client_options::base_url.
+    std::string v2_base_url() const;
+    // The only accepted "Authorization: Bearer" token on /v2 paths.
+    const std::string& v2_api_key() const noexcept;
+    // The code most recently sent to this v2 target (E.164 number or email address), whatever
+    // the verification's state since; nullopt if none was ever sent.
+    std::optional<std::string> code_for_target(std::string_view target) const;
+    // PEM SubjectPublicKeyInfo of the RSA key that signs webhooks (for ding::v2::webhook_verifier).
+    // The key is generated on first need (this call or the first callback_url), which takes a
+    // few hundred milliseconds once; empty only if OpenSSL failed.
+    const std::string& webhook_public_key_pem() const;
 
     // The code most recently sent for this authentication; nullopt if unknown or none was sent
     // (spam_detected / rate_limited at creation).

@@ -2,6 +2,7 @@
 
 #include "certificate.hpp"
 #include "state.hpp"
+#include "webhook_signer.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -19,12 +20,15 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
 #include <atomic>
 #include <charconv>
+#include <deque>
+#include <mutex>
 #include <exception>
 #include <system_error>
 #include <thread>
@@ -145,6 +149,21 @@ struct sandbox::impl : std::enable_shared_from_this<sandbox::impl> {
     std::uint64_t next_id = 0;
     std::unordered_map<std::uint64_t, connection_handle> connections;
 
+    // Webhooks (v2). The signing key is made on first need on keygen_thread (never on the
+    // executor); the queue, the worker flag and the handles below are only touched on the strand.
+    detail::webhook_signer signer;
+    std::once_flag keygen_started;
+    std::thread keygen_thread;
+    std::atomic<bool> keygen_finished{false};
+    struct queued_webhook {
+        detail::callback_url url;
+        std::string body;
+    };
+    std::deque<queued_webhook> webhook_queue;
+    bool webhook_worker_running = false;
+    beast::tcp_stream* webhook_stream = nullptr;  // the delivery in progress, closed by close_all
+    asio::steady_timer* webhook_wait = nullptr;    // the worker waiting for the key, cancelled by close_all
+
     impl(asio::any_io_executor ex, sandbox_options o)
         : options(std::move(o)), state(options), strand(asio::make_strand(ex)), acceptor(strand) {
         if (options.tls) {
@@ -175,6 +194,110 @@ struct sandbox::impl : std::enable_shared_from_this<sandbox::impl> {
         port = acceptor.local_endpoint().port();
     }
 
+    ~impl() {
+        if (keygen_thread.joinable()) keygen_thread.join();
+    }
+
+    void start_keygen() noexcept {
+        try {
+            std::call_once(keygen_started, [this] {
+                keygen_thread = std::thread([this] {
+                    (void)signer.ensure();
+                    keygen_finished = true;
+                });
+            });
+        } catch (...) {  // no thread: generate on first use by webhook_public_key_pem() or the worker
+            keygen_finished = true;
+        }
+    }
+
+    // On the strand: queues what a request produced and starts the worker if idle.
+    void enqueue_webhooks(std::vector<detail::outgoing_webhook>& list) {
+        for (auto& w : list) {
+            auto url = detail::parse_callback_url(w.url);
+            if (stopped || !url || url->https || !url->loopback() || webhook_queue.size() >= options.max_pending_webhooks) {
+                state.on_webhook(detail::sandbox_state::webhook_result::dropped);
+                continue;
+            }
+            webhook_queue.push_back({std::move(*url), std::move(w.body)});
+        }
+        if (webhook_queue.empty() || webhook_worker_running) return;
+        start_keygen();
+        webhook_worker_running = true;
+        asio::co_spawn(strand, webhook_worker(shared_from_this()), [self = shared_from_this()](std::exception_ptr e) {
+            if (e) self->webhook_worker_running = false;
+        });
+    }
+
+    // Delivers the queue in order, one request at a time, each bounded by webhook_timeout.
+    static asio::awaitable<void> webhook_worker(std::shared_ptr<impl> self) {
+        struct done {
+            impl* self;
+            ~done() {
+                self->webhook_worker_running = false;
+                self->webhook_wait = nullptr;
+            }
+        } guard{self.get()};
+        {
+            asio::steady_timer timer(self->strand);
+            self->webhook_wait = &timer;
+            // Key generation takes well under a second; 60 s bounds a machine under heavy load.
+            for (int i = 0; i < 6000 && !self->stopped && !self->keygen_finished && !self->signer.ready(); ++i) {
+                timer.expires_after(std::chrono::milliseconds(10));
+                (void)co_await timer.async_wait(use_tuple);
+            }
+            self->webhook_wait = nullptr;
+        }
+        while (!self->stopped && !self->webhook_queue.empty()) {
+            queued_webhook w = std::move(self->webhook_queue.front());
+            self->webhook_queue.pop_front();
+            std::optional<std::string> signature = self->signer.ready() ? self->signer.sign(w.body) : std::nullopt;
+            bool ok = false;
+            if (signature) ok = co_await self->deliver(w.url, w.body, *signature);
+            if (self->stopped) co_return;
+            self->state.on_webhook(ok ? detail::sandbox_state::webhook_result::sent
+                                      : detail::sandbox_state::webhook_result::failed);
+        }
+        if (self->stopped) self->webhook_queue.clear();
+    }
+
+    asio::awaitable<bool> deliver(const detail::callback_url& url, const std::string& body, const std::string& signature) {
+        beast::tcp_stream stream(strand);
+        webhook_stream = &stream;
+        struct unregister {
+            impl* self;
+            ~unregister() { self->webhook_stream = nullptr; }
+        } guard{this};
+        // One deadline for the whole exchange: connect, write, read.
+        stream.expires_after(options.webhook_timeout);
+        boost::system::error_code ec;
+        const auto address = asio::ip::make_address(url.host == "localhost" ? "127.0.0.1" : url.host, ec);
+        if (ec) co_return false;
+        auto [cec] = co_await stream.async_connect(tcp::endpoint(address, url.port), use_tuple);
+        if (cec || stopped) co_return false;
+        http::request<http::string_body> req(http::verb::post, url.target, 11);
+        std::string host = address.is_v6() ? "[" + url.host + "]" : url.host;
+        host += ':';
+        host += std::to_string(url.port);
+        req.set(http::field::host, host);
+        req.set(http::field::user_agent, "ding-sandbox");
+        req.set(http::field::content_type, "application/json");
+        req.set(http::field::connection, "close");
+        req.set("X-Webhook-Signature", signature);
+        req.body() = body;
+        req.prepare_payload();
+        auto [wec, wn] = co_await http::async_write(stream, req, use_tuple);
+        if (wec || stopped) co_return false;
+        beast::flat_buffer buffer;
+        http::response_parser<http::string_body> parser;
+        parser.body_limit(64 * 1024);
+        auto [rec, rn] = co_await http::async_read(stream, buffer, parser, use_tuple);
+        close(stream);
+        if (rec || stopped) co_return false;
+        const unsigned status = parser.get().result_int();
+        co_return status >= 200 && status < 300;
+    }
+
     void start() {
         asio::co_spawn(strand, accept_loop(shared_from_this()), [](std::exception_ptr) {});
     }
@@ -195,6 +318,9 @@ struct sandbox::impl : std::enable_shared_from_this<sandbox::impl> {
             c.tcp->close();
             c.timer->cancel();
         }
+        if (webhook_stream) webhook_stream->close();
+        if (webhook_wait) webhook_wait->cancel();
+        webhook_queue.clear();
     }
 
     static asio::awaitable<void> accept_loop(std::shared_ptr<impl> self) {
@@ -355,8 +481,11 @@ struct sandbox::impl : std::enable_shared_from_this<sandbox::impl> {
                     r.api_key = std::string_view(it->value().data(), it->value().size());
                 if (auto it = req.find("customer-uuid"); it != req.end())
                     r.customer_uuid = std::string_view(it->value().data(), it->value().size());
+                if (auto it = req.find(http::field::authorization); it != req.end())
+                    r.authorization = std::string_view(it->value().data(), it->value().size());
                 r.body = req.body();
                 res = state.handle(r, route);
+                if (!res.webhooks.empty()) enqueue_webhooks(res.webhooks);
             }
             if (!co_await write(stream, res, keep_alive, http10) || !keep_alive) {
                 close(tcp);
@@ -455,6 +584,14 @@ const std::string& sandbox::api_key() const noexcept { return impl_->options.api
 const std::string& sandbox::ca_pem() const noexcept { return impl_->ca_pem; }
 std::uint16_t sandbox::port() const noexcept { return impl_->port; }
 const sandbox_options& sandbox::options() const noexcept { return impl_->options; }
+std::string sandbox::v2_base_url() const {
+    return std::string(impl_->ssl ? "https" : "http") + "://127.0.0.1:" + std::to_string(impl_->port);
+}
+const std::string& sandbox::v2_api_key() const noexcept { return impl_->options.v2_api_key; }
+std::optional<std::string> sandbox::code_for_target(std::string_view target) const {
+    return impl_->state.code_for_target(target);
+}
+const std::string& sandbox::webhook_public_key_pem() const { return impl_->signer.public_key_pem(); }
 std::optional<std::string> sandbox::code_for(std::string_view uuid) const { return impl_->state.code_for(uuid); }
 std::chrono::system_clock::time_point sandbox::now() const { return impl_->state.now(); }
 void sandbox::advance_clock(std::chrono::system_clock::duration by) { impl_->state.advance_clock(by); }

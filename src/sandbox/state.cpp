@@ -131,24 +131,6 @@ int hex_value(char c) noexcept {
     return -1;
 }
 
-// Percent-decodes; '+' stays '+'. nullopt on a bad escape.
-std::optional<std::string> percent_decode(std::string_view s) {
-    std::string out;
-    out.reserve(s.size());
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == '%') {
-            if (i + 2 >= s.size()) return std::nullopt;
-            int hi = hex_value(s[i + 1]), lo = hex_value(s[i + 2]);
-            if (hi < 0 || lo < 0) return std::nullopt;
-            out.push_back(static_cast<char>(hi * 16 + lo));
-            i += 2;
-        } else {
-            out.push_back(s[i]);
-        }
-    }
-    return out;
-}
-
 struct carrier { const char* name; const char* mnc; };
 struct country {
     const char* calling_code;
@@ -206,11 +188,57 @@ bool is_dialable_e164(std::string_view p) noexcept {
     return std::all_of(p.begin() + 1, p.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
+// Percent-decodes; '+' stays '+'. nullopt on a bad escape.
+std::optional<std::string> percent_decode(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        if (s[i] == '%') {
+            if (i + 2 >= s.size()) return std::nullopt;
+            int hi = hex_value(s[i + 1]), lo = hex_value(s[i + 2]);
+            if (hi < 0 || lo < 0) return std::nullopt;
+            out.push_back(static_cast<char>(hi * 16 + lo));
+            i += 2;
+        } else {
+            out.push_back(s[i]);
+        }
+    }
+    return out;
+}
+
 std::string rfc3339(std::chrono::system_clock::time_point t) {
     std::string out;
     // Whole seconds, like the contract's examples; the codec writes the same format.
     format_rfc3339(std::chrono::floor<std::chrono::seconds>(t), out);
     return out;
+}
+
+number_facts facts_for(std::string_view phone) {
+    const std::string_view digits = phone.substr(phone.empty() ? 0 : 1);
+    const country* c = nullptr;
+    for (const auto& entry : countries) {
+        const std::string_view cc = entry.calling_code;
+        if (digits.substr(0, cc.size()) == cc && (!c || cc.size() > std::string_view(c->calling_code).size()))
+            c = &entry;
+    }
+    const std::uint64_t h = fnv1a(digits);
+    if (!c) c = &fallback[h % std::size(fallback)];
+    const std::size_t index = (h >> 8) % c->carriers.size();
+    const carrier& k = *(c->carriers.begin() + index);
+    const carrier& original = *(c->carriers.begin() + (index + 1) % c->carriers.size());
+    const unsigned line = (h >> 16) % 20;
+    number_facts f;
+    f.country_code = c->iso;
+    f.mcc = c->mcc;
+    f.mnc = k.mnc;
+    f.carrier = k.name;
+    f.line = line < 14 ? 0 : line < 18 ? 1 : 2;
+    f.ported = ((h >> 24) % 4) == 0;
+    f.temporary = ((h >> 32) % 25) == 0;
+    f.original_mnc = f.ported ? original.mnc : k.mnc;
+    f.original_carrier = f.ported ? original.name : k.name;
+    f.caller_name = caller_names[(h >> 40) % std::size(caller_names)];
+    return f;
 }
 
 route_match match_route(std::string_view method, std::string_view path) noexcept {
@@ -232,6 +260,13 @@ route_match match_route(std::string_view method, std::string_view path) noexcept
         };
         if (tail("/v1/authentication/")) exact(sandbox_route::status, "GET", "/v1/authentication/{auth_uuid}");
         else if (tail("/v1/lookup/")) exact(sandbox_route::lookup, "GET", "/v1/lookup/{phone_number}");
+        else if (path == "/v2/verification") exact(sandbox_route::v2_create, "POST", "/v2/verification");
+        else if (path == "/v2/verification/check") exact(sandbox_route::v2_check, "POST", "/v2/verification/check");
+        else if (path == "/v2/watch/predict") exact(sandbox_route::v2_predict, "POST", "/v2/watch/predict");
+        else if (path == "/v2/watch/event") exact(sandbox_route::v2_event, "POST", "/v2/watch/event");
+        else if (path == "/v2/watch/feedback") exact(sandbox_route::v2_feedback, "POST", "/v2/watch/feedback");
+        else if (tail("/v2/lookup/")) exact(sandbox_route::v2_lookup, "GET", "/v2/lookup/{phone_number}");
+        else if (path == "/v2" || path.substr(0, 4) == "/v2/") m.route = sandbox_route::v2_none;
     }
     return m;
 }
@@ -339,9 +374,11 @@ std::optional<sandbox_fault> sandbox_state::on_request(std::string_view path, co
     };
     // Per-path entries for parameterised routes would grow without bound under load; those
     // are counted per route template (and per exact path only while the list is small).
-    if (route.route != sandbox_route::status && route.route != sandbox_route::lookup) bump(stats_.paths, path);
+    const bool parameterised = route.route == sandbox_route::status || route.route == sandbox_route::lookup ||
+                               route.route == sandbox_route::v2_lookup || route.route == sandbox_route::v2_none;
+    if (!parameterised) bump(stats_.paths, path);
     else if (stats_.paths.size() < 1024) bump(stats_.paths, path);
-    if (route.route != sandbox_route::none) bump(stats_.routes, route.pattern);
+    if (route.route != sandbox_route::none && route.route != sandbox_route::v2_none) bump(stats_.routes, route.pattern);
 
     for (auto it = faults_.begin(); it != faults_.end(); ++it) {
         if (it->path && *it->path != path && *it->path != route.pattern) continue;
@@ -387,7 +424,24 @@ std::optional<std::string> sandbox_state::code_for(std::string_view uuid) const 
     return it->second.code;
 }
 
+std::optional<std::string> sandbox_state::code_for_target(std::string_view target) const {
+    std::lock_guard lock(mutex_);
+    auto it = v2_last_code_.find(std::string(target));
+    if (it == v2_last_code_.end()) return std::nullopt;
+    return it->second;
+}
+
+void sandbox_state::on_webhook(webhook_result r) {
+    std::lock_guard lock(mutex_);
+    switch (r) {
+    case webhook_result::sent: ++stats_.webhooks_sent; break;
+    case webhook_result::failed: ++stats_.webhooks_failed; break;
+    case webhook_result::dropped: ++stats_.webhooks_dropped; break;
+    }
+}
+
 sandbox_response sandbox_state::handle(const sandbox_request& r, const route_match& route) {
+    if (is_v2(route.route)) return v2_handle(r, route);
     if (route.route == sandbox_route::none) {
         sandbox_response res = make_json(404, json::object{{"message", "not found"}});
         return res;
@@ -406,7 +460,7 @@ sandbox_response sandbox_state::handle(const sandbox_request& r, const route_mat
     case sandbox_route::feedback: return feedback(r);
     case sandbox_route::status: return status(r.path.substr(std::string_view("/v1/authentication/").size()));
     case sandbox_route::lookup: return lookup(r, r.path.substr(std::string_view("/v1/lookup/").size()));
-    case sandbox_route::none: break;
+    default: break;  // none; v2 routes went to v2_handle
     }
     return make_json(404, json::object{{"message", "not found"}});
 }
@@ -588,33 +642,23 @@ sandbox_response sandbox_state::lookup(const sandbox_request& r, std::string_vie
     auto decoded = percent_decode(raw_phone);
     if (!decoded || !is_dialable_e164(*decoded)) return invalid_phone(decoded ? std::string_view(*decoded) : raw_phone);
     const std::string& phone = *decoded;
-    const std::string_view digits = std::string_view(phone).substr(1);
-
-    const country* c = nullptr;
-    for (const auto& entry : countries) {
-        const std::string_view cc = entry.calling_code;
-        if (digits.substr(0, cc.size()) == cc && (!c || cc.size() > std::string_view(c->calling_code).size()))
-            c = &entry;
-    }
-    const std::uint64_t h = fnv1a(digits);
-    if (!c) c = &fallback[h % std::size(fallback)];
-    const carrier& k = *(c->carriers.begin() + (h >> 8) % c->carriers.size());
-    const unsigned line = (h >> 16) % 20;
-    const char* line_type = line < 14 ? "Mobile" : line < 18 ? "FixedLine" : "Voip";
+    const number_facts f = facts_for(phone);
+    const char* line_type = f.line == 0 ? "Mobile" : f.line == 1 ? "FixedLine" : "Voip";
 
     json::object out{{"phone_number", phone},
-                     {"mcc", c->mcc},
-                     {"mnc", k.mnc},
-                     {"carrier", k.name},
-                     {"country_code", c->iso},
-                     {"number_ported", ((h >> 24) % 4) == 0},
+                     {"mcc", f.mcc},
+                     {"mnc", f.mnc},
+                     {"carrier", f.carrier},
+                     {"country_code", f.country_code},
+                     {"number_ported", f.ported},
                      {"line_type", line_type},
-                     {"temporary_phone_number", ((h >> 32) % 25) == 0}};
-    if (cnam) out["caller_name"] = caller_names[(h >> 40) % std::size(caller_names)];
+                     {"temporary_phone_number", f.temporary}};
+    if (cnam) out["caller_name"] = f.caller_name;
     return make_json(200, out);
 }
 
 std::string sandbox_state::fake_body(const route_match& route, bool wrong_types) {
+    if (is_v2(route.route)) return v2_fake_body(route, wrong_types);
     std::string uuid, ts, later;
     {
         std::lock_guard lock(mutex_);
@@ -647,7 +691,7 @@ std::string sandbox_state::fake_body(const route_match& route, bool wrong_types)
              {"country_code", "US"}, {"number_ported", false}, {"line_type", "Mobile"},
              {"temporary_phone_number", false}};
         break;
-    case sandbox_route::none: o = {{"message", "not found"}}; break;
+    default: o = {{"message", "not found"}}; break;
     }
     if (wrong_types)
         for (auto& kv : o) kv.value() = wrong_type_of(kv.value());

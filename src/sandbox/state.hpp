@@ -19,7 +19,13 @@
 
 namespace ding::detail {
 
-enum class sandbox_route { none, create, check, retry, feedback, status, lookup };
+enum class sandbox_route {
+    none, create, check, retry, feedback, status, lookup,
+    // Verify v2
+    v2_create, v2_check, v2_lookup, v2_predict, v2_event, v2_feedback, v2_none
+};
+
+inline bool is_v2(sandbox_route r) noexcept { return r >= sandbox_route::v2_create; }
 
 struct route_match {
     sandbox_route route = sandbox_route::none;
@@ -37,10 +43,18 @@ struct sandbox_request {
     std::string_view query;   // without '?'
     std::optional<std::string_view> api_key;
     std::optional<std::string_view> customer_uuid;  // header, for lookup
+    std::optional<std::string_view> authorization;  // header, for v2
     std::string_view body;
 };
 
+// A webhook the state decided to send: the transport signs and delivers it.
+struct outgoing_webhook {
+    std::string url;
+    std::string body;
+};
+
 struct sandbox_response {
+    std::vector<outgoing_webhook> webhooks;  // to deliver after the response (v2 create)
     unsigned status = 200;
     std::string body;
     const char* content_type = "application/json";
@@ -62,6 +76,9 @@ public:
     std::string fake_body(const route_match& route, bool wrong_types);
 
     std::optional<std::string> code_for(std::string_view uuid) const;
+    std::optional<std::string> code_for_target(std::string_view target) const;
+    enum class webhook_result { sent, failed, dropped };
+    void on_webhook(webhook_result r);
     std::chrono::system_clock::time_point now() const;
     void advance_clock(std::chrono::system_clock::duration by);
     void inject(sandbox_fault fault);
@@ -91,7 +108,40 @@ private:
         bool validated = false;
     };
 
+    // A v2 verification; the open one of a target is in v2_by_target_.
+    struct verification {
+        std::string id;
+        std::string target_type;  // phone_number, email_address
+        std::string target;
+        time_point created;
+        time_point expires;
+        std::string code;
+        bool custom_code = false;
+        std::size_t code_size = 6;
+        std::string method;                 // message, voice, email
+        std::vector<std::string> channels;  // the plan; empty for email
+        int sends = 0;                      // codes sent (1 + retries)
+        int wrong_checks = 0;
+        bool closed = false;                // checked successfully, or too many wrong codes
+        std::optional<std::string> correlation_id;
+        std::optional<std::string> callback_url;
+        std::optional<std::string> template_id;
+        boost::json::object variables;
+    };
+
     time_point now_locked() const;
+    std::string new_prefixed_id(std::string_view prefix);
+    std::string new_digits(std::size_t n);
+    sandbox_response v2_handle(const sandbox_request& r, const route_match& route);
+    sandbox_response v2_create(const sandbox_request& r);
+    sandbox_response v2_check(const sandbox_request& r);
+    sandbox_response v2_lookup(const sandbox_request& r);
+    sandbox_response v2_predict(const sandbox_request& r);
+    sandbox_response v2_events(const sandbox_request& r);
+    sandbox_response v2_feedbacks(const sandbox_request& r);
+    void v2_attempt_webhooks(const verification& v, time_point t, bool with_authentication,
+                             std::vector<outgoing_webhook>& out);
+    std::string v2_fake_body(const route_match& route, bool wrong_types);
     std::string new_uuid();
     std::string new_code();
     void send_code(authentication& a, time_point t);
@@ -111,9 +161,35 @@ private:
     std::unordered_map<std::string, authentication> auths_;
     std::unordered_map<std::string, std::vector<time_point>> sends_by_number_;
     std::unordered_map<std::string, std::vector<std::string>> feedback_by_number_;
+    std::unordered_map<std::string, verification> v2_by_target_;
+    std::unordered_map<std::string, std::string> v2_last_code_;
+    std::unordered_map<std::string, std::vector<time_point>> v2_opened_by_target_;
     std::vector<sandbox_fault> faults_;
     sandbox_stats stats_;
 };
+
+// What lookup reports for a number, derived from its digits alone (v1 and v2 share it).
+struct number_facts {
+    std::string country_code;  // ISO 3166-1 alpha-2
+    std::string mcc, mnc, carrier;
+    std::string original_mnc, original_carrier;  // the carrier the range was assigned to (differs when ported)
+    int line = 0;  // 0 mobile, 1 fixed line, 2 VoIP
+    bool ported = false;
+    bool temporary = false;
+    std::string caller_name;
+};
+number_facts facts_for(std::string_view e164);
+
+// An absolute http:// or https:// URL split for a webhook delivery.
+struct callback_url {
+    bool https = false;
+    std::string host;         // without brackets for IPv6
+    std::uint16_t port = 80;
+    std::string target;       // path and query, at least "/"
+    bool loopback() const noexcept { return host == "127.0.0.1" || host == "localhost" || host == "::1"; }
+};
+std::optional<callback_url> parse_callback_url(std::string_view url);
+std::optional<std::string> percent_decode(std::string_view s);
 
 // Helpers shared with tests of the internals.
 bool is_dialable_e164(std::string_view phone) noexcept;

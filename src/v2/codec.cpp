@@ -1,0 +1,573 @@
+#include "v2/codec.hpp"
+
+#include "codec/json_codec.hpp"
+#include "codec/json_number.hpp"
+#include "codec/rfc3339.hpp"
+
+#include <boost/json.hpp>
+
+#include <charconv>
+#include <cmath>
+#include <concepts>
+#include <map>
+#include <optional>
+#include <type_traits>
+#include <vector>
+
+namespace ding::v2::detail {
+namespace {
+
+namespace json = boost::json;
+using time_point = std::chrono::system_clock::time_point;
+using ding::detail::append_json_string;
+
+// ---------------------------------------------------------------------------------------------
+// One field list per struct, in the contract's order. `v(name, member)` is called for each
+// property; a std::optional member is optional on the wire, any other member is required. The
+// same list drives the encoder (const struct) and the decoder (mutable struct), so the two can
+// never disagree on a name.
+// ---------------------------------------------------------------------------------------------
+
+#define DING_V2_FIELDS(Type)                                                                       \
+    template <class S, class V>                                                                    \
+        requires std::same_as<std::remove_const_t<S>, Type>                                        \
+    void describe(S& s, V& v)
+
+DING_V2_FIELDS(target) {
+    v("type", s.type);
+    v("value", s.value);
+}
+DING_V2_FIELDS(request_metadata) { v("correlation_id", s.correlation_id); }
+DING_V2_FIELDS(signals) {
+    v("ip", s.ip);
+    v("device_id", s.device_id);
+    v("device_platform", s.device_platform);
+    v("device_model", s.device_model);
+    v("os_version", s.os_version);
+    v("app_version", s.app_version);
+    v("user_agent", s.user_agent);
+    v("ja4_fingerprint", s.ja4_fingerprint);
+    v("is_trusted_user", s.is_trusted_user);
+}
+DING_V2_FIELDS(app_realm) {
+    v("platform", s.platform);
+    v("value", s.value);
+}
+DING_V2_FIELDS(verification_options) {
+    v("template_id", s.template_id);
+    v("variables", s.variables);
+    v("locale", s.locale);
+    v("sender_id", s.sender_id);
+    v("callback_url", s.callback_url);
+    v("code_size", s.code_size);
+    v("custom_code", s.custom_code);
+    v("method", s.method);
+    v("preferred_channel", s.preferred_channel);
+    v("channels", s.channels);
+    v("max_auto_fallbacks", s.max_auto_fallbacks);
+    v("force_challenge", s.force_challenge);
+    v("app_realm", s.app_realm);
+}
+DING_V2_FIELDS(psd2_transaction) {
+    v("amount", s.amount);
+    v("currency", s.currency);
+    v("recipient", s.recipient);
+}
+DING_V2_FIELDS(create_verification_request) {
+    v("target", s.target);
+    v("dispatch_id", s.dispatch_id);
+    v("metadata", s.metadata);
+    v("options", s.options);
+    v("signals", s.signals);
+}
+DING_V2_FIELDS(check_verification_request) {
+    v("target", s.target);
+    v("code", s.code);
+    v("psd2", s.psd2);
+}
+DING_V2_FIELDS(predict_request) {
+    v("target", s.target);
+    v("dispatch_id", s.dispatch_id);
+    v("metadata", s.metadata);
+    v("signals", s.signals);
+}
+DING_V2_FIELDS(watch_event) {
+    v("target", s.target);
+    v("label", s.label);
+    v("confidence", s.confidence);
+}
+DING_V2_FIELDS(send_events_request) { v("events", s.events); }
+DING_V2_FIELDS(feedback) {
+    v("target", s.target);
+    v("type", s.type);
+    v("metadata", s.metadata);
+}
+DING_V2_FIELDS(send_feedbacks_request) { v("feedbacks", s.feedbacks); }
+DING_V2_FIELDS(silent_verification) { v("request_url", s.request_url); }
+DING_V2_FIELDS(response_metadata) { v("correlation_id", s.correlation_id); }
+DING_V2_FIELDS(create_verification_response) {
+    v("id", s.id);
+    v("status", s.status);
+    v("method", s.method);
+    v("channels", s.channels);
+    v("reason", s.reason);
+    v("risk_factors", s.risk_factors);
+    v("silent", s.silent);
+    v("metadata", s.metadata);
+    v("request_id", s.request_id);
+}
+DING_V2_FIELDS(check_verification_response) {
+    v("status", s.status);
+    v("id", s.id);
+    v("metadata", s.metadata);
+    v("request_id", s.request_id);
+}
+DING_V2_FIELDS(network_info) {
+    v("carrier_name", s.carrier_name);
+    v("mcc", s.mcc);
+    v("mnc", s.mnc);
+}
+DING_V2_FIELDS(lookup_response) {
+    v("phone_number", s.phone_number);
+    v("country_code", s.country_code);
+    v("line_type", s.line_type);
+    v("network_info", s.network_info);
+    v("original_network_info", s.original_network_info);
+    v("flags", s.flags);
+    v("caller_name", s.caller_name);
+}
+DING_V2_FIELDS(predict_response) {
+    v("id", s.id);
+    v("prediction", s.prediction);
+    v("risk_factors", s.risk_factors);
+    v("request_id", s.request_id);
+}
+DING_V2_FIELDS(send_events_response) {
+    v("status", s.status);
+    v("request_id", s.request_id);
+}
+DING_V2_FIELDS(send_feedbacks_response) {
+    v("status", s.status);
+    v("request_id", s.request_id);
+}
+DING_V2_FIELDS(error_body) {
+    v("code", s.code);
+    v("message", s.message);
+    v("param", s.param);
+}
+DING_V2_FIELDS(webhook_price) {
+    v("amount", s.amount);
+    v("currency", s.currency);
+}
+DING_V2_FIELDS(carrier_information) {
+    v("mcc", s.mcc);
+    v("mnc", s.mnc);
+}
+DING_V2_FIELDS(authentication_payload) {
+    v("verification_id", s.verification_id);
+    v("target", s.target);
+    v("metadata", s.metadata);
+    v("price", s.price);
+    v("time", s.time);
+}
+DING_V2_FIELDS(attempt_payload) {
+    v("id", s.id);
+    v("verification_id", s.verification_id);
+    v("target", s.target);
+    v("channel", s.channel);
+    v("delivery_status", s.delivery_status);
+    v("carrier_information", s.carrier_information);
+    v("metadata", s.metadata);
+    v("price", s.price);
+    v("time", s.time);
+}
+DING_V2_FIELDS(delivery_status_payload) {
+    v("id", s.id);
+    v("verification_id", s.verification_id);
+    v("target", s.target);
+    v("status", s.status);
+    v("channel", s.channel);
+    v("carrier_information", s.carrier_information);
+    v("metadata", s.metadata);
+    v("price", s.price);
+    v("time", s.time);
+}
+
+#undef DING_V2_FIELDS
+
+template <class T>
+struct is_optional : std::false_type {};
+template <class T>
+struct is_optional<std::optional<T>> : std::true_type {};
+
+template <class T>
+struct is_vector : std::false_type {};
+template <class T>
+struct is_vector<std::vector<T>> : std::true_type {};
+
+using string_map = std::map<std::string, std::string>;
+
+// ---------------------------------------------------------------------------------------------
+// Encoding. Static members so that the overloads see each other whatever their order.
+// ---------------------------------------------------------------------------------------------
+
+struct json_out {
+    std::string& out;
+    bool first = true;
+
+    template <class T>
+    void operator()(std::string_view key, const T& value) {
+        if constexpr (is_optional<T>::value) {
+            if (value && writable(*value)) {
+                write_key(key);
+                write(*value, out);
+            }
+        } else if (writable(value)) {
+            write_key(key);
+            write(value, out);
+        }
+    }
+
+    void write_key(std::string_view key) {
+        if (!first) out.push_back(',');
+        first = false;
+        out.push_back('"');
+        out.append(key); // names are ASCII identifiers: nothing to escape
+        out.append("\":");
+    }
+
+    // JSON has no NaN or infinity: such a value is omitted rather than written invalid.
+    template <class T>
+    static bool writable(const T& value) {
+        if constexpr (std::is_floating_point_v<T>) return std::isfinite(value);
+        else return true;
+    }
+
+    static void write(const std::string& s, std::string& out) { append_json_string(s, out); }
+    static void write(bool b, std::string& out) { out.append(b ? "true" : "false"); }
+    static void write(double d, std::string& out) {
+        char buf[32];
+        const auto r = std::to_chars(buf, buf + sizeof buf, d); // shortest round-trip form
+        out.append(buf, r.ptr);
+    }
+    template <ding::detail::json_integer_target I>
+    static void write(I i, std::string& out) {
+        char buf[24];
+        const auto r = std::to_chars(buf, buf + sizeof buf, i);
+        out.append(buf, r.ptr);
+    }
+    static void write(time_point tp, std::string& out) {
+        out.push_back('"');
+        ding::detail::format_rfc3339(tp, out);
+        out.push_back('"');
+    }
+    template <class E>
+        requires std::is_enum_v<E>
+    static void write(E e, std::string& out) {
+        append_json_string(to_string(e), out);
+    }
+    static void write(const string_map& m, std::string& out) {
+        out.push_back('{');
+        bool first_entry = true;
+        for (const auto& [k, val] : m) {
+            if (!first_entry) out.push_back(',');
+            first_entry = false;
+            append_json_string(k, out);
+            out.push_back(':');
+            append_json_string(val, out);
+        }
+        out.push_back('}');
+    }
+    template <class T>
+    static void write(const std::vector<T>& items, std::string& out) {
+        out.push_back('[');
+        bool first_item = true;
+        for (const T& item : items) {
+            if (!first_item) out.push_back(',');
+            first_item = false;
+            if (writable(item)) write(item, out);
+            else out.append("null"); // keeps positions; only reachable for a non-finite double
+        }
+        out.push_back(']');
+    }
+    template <class S>
+        requires std::is_class_v<S> && requires(const S& s, json_out& w) { describe(s, w); }
+    static void write(const S& s, std::string& out) {
+        out.push_back('{');
+        json_out w{out};
+        describe(s, w);
+        out.push_back('}');
+    }
+};
+
+template <class T>
+void encode_struct(const T& in, std::string& out) {
+    json_out::write(in, out);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Decoding.
+// ---------------------------------------------------------------------------------------------
+
+// Where in the body we are, for messages: "" at the top, "options." or "events[2]." below.
+struct context {
+    std::string& why;
+    std::string prefix;
+
+    bool fail(std::string_view field, std::string_view problem) const {
+        why.assign("field '");
+        why.append(prefix);
+        why.append(field);
+        why.append("': ");
+        why.append(problem);
+        return false;
+    }
+    context nested(std::string_view field) const { return context{why, prefix + std::string(field) + "."}; }
+};
+
+// Quotes at most 64 bytes of a server-sent value for a message.
+std::string excerpt(std::string_view v) {
+    constexpr std::size_t max = 64;
+    std::string s;
+    append_json_string(v.substr(0, max), s);
+    if (v.size() > max) s.append("...");
+    return s;
+}
+
+// The value of `key`, or nullptr when it is absent or null.
+const json::value* member(const json::object& o, std::string_view key) noexcept {
+    const json::value* v = o.if_contains(key);
+    if (v == nullptr || v->is_null()) return nullptr;
+    return v;
+}
+
+struct json_in {
+    const json::object& object;
+    const context& where;
+    bool ok = true;
+
+    template <class T>
+    void operator()(std::string_view key, T& value) {
+        if (!ok) return;
+        const json::value* v = member(object, key);
+        if constexpr (is_optional<T>::value) {
+            if (v == nullptr) return; // absent: stays nullopt
+            typename T::value_type item{};
+            if (!read(*v, item, where, key)) {
+                ok = false;
+                return;
+            }
+            value = std::move(item);
+        } else {
+            if (v == nullptr) {
+                ok = where.fail(key, "missing (the contract requires it)");
+                return;
+            }
+            ok = read(*v, value, where, key);
+        }
+    }
+
+    static bool read(const json::value& v, std::string& out, const context& c, std::string_view field) {
+        const json::string* s = v.if_string();
+        if (s == nullptr) return c.fail(field, "expected string");
+        out.assign(s->data(), s->size());
+        return true;
+    }
+    static bool read(const json::value& v, bool& out, const context& c, std::string_view field) {
+        const bool* b = v.if_bool();
+        if (b == nullptr) return c.fail(field, "expected boolean");
+        out = *b;
+        return true;
+    }
+    static bool read(const json::value& v, double& out, const context& c, std::string_view field) {
+        if (const double* d = v.if_double()) out = *d;
+        else if (const std::int64_t* i = v.if_int64()) out = static_cast<double>(*i);
+        else if (const std::uint64_t* u = v.if_uint64()) out = static_cast<double>(*u);
+        else return c.fail(field, "expected number");
+        return true;
+    }
+    template <ding::detail::json_integer_target I>
+    static bool read(const json::value& v, I& out, const context& c, std::string_view field) {
+        const auto r = ding::detail::json_to_integer(v, out);
+        if (r != ding::detail::json_integer_result::ok) return c.fail(field, ding::detail::json_integer_problem<I>(r));
+        return true;
+    }
+    static bool read(const json::value& v, time_point& out, const context& c, std::string_view field) {
+        const json::string* s = v.if_string();
+        if (s == nullptr) return c.fail(field, "expected string (RFC 3339 date-time)");
+        const std::string_view text(s->data(), s->size());
+        if (!ding::detail::parse_rfc3339(text, out)) return c.fail(field, excerpt(text) + " is not an RFC 3339 date-time");
+        return true;
+    }
+    template <class E>
+        requires std::is_enum_v<E>
+    static bool read(const json::value& v, E& out, const context& c, std::string_view field) {
+        const json::string* s = v.if_string();
+        if (s == nullptr) return c.fail(field, "expected string");
+        (void)from_string(std::string_view(s->data(), s->size()), out); // unknown spelling -> E::unknown
+        return true;
+    }
+    static bool read(const json::value& v, string_map& out, const context& c, std::string_view field) {
+        const json::object* o = v.if_object();
+        if (o == nullptr) return c.fail(field, "expected object");
+        const context inner = c.nested(field);
+        for (const auto& entry : *o) {
+            const std::string_view k(entry.key().data(), entry.key().size());
+            const json::string* s = entry.value().if_string();
+            if (s == nullptr) return inner.fail(k, "expected string");
+            out.insert_or_assign(std::string(k), std::string(s->data(), s->size()));
+        }
+        return true;
+    }
+    template <class T>
+    static bool read(const json::value& v, std::vector<T>& out, const context& c, std::string_view field) {
+        const json::array* a = v.if_array();
+        if (a == nullptr) return c.fail(field, "expected array");
+        out.clear();
+        out.reserve(a->size());
+        for (std::size_t i = 0; i < a->size(); ++i) {
+            T item{};
+            const std::string element = std::string(field) + "[" + std::to_string(i) + "]";
+            if ((*a)[i].is_null()) return c.fail(element, "null is not allowed in this array");
+            if (!read((*a)[i], item, c, element)) return false;
+            out.push_back(std::move(item));
+        }
+        return true;
+    }
+    template <class S>
+        requires std::is_class_v<S> && requires(S& s, json_in& r) { describe(s, r); }
+    static bool read(const json::value& v, S& out, const context& c, std::string_view field) {
+        const json::object* o = v.if_object();
+        if (o == nullptr) return c.fail(field, "expected object");
+        return read_object(*o, out, c.nested(field));
+    }
+    template <class S>
+    static bool read_object(const json::object& o, S& out, const context& c) {
+        json_in r{o, c};
+        describe(out, r);
+        return r.ok;
+    }
+};
+
+// Parses `body` as one JSON object and hands it to `f(object, context)`.
+template <class F>
+bool with_object(std::string_view body, std::string& why, F&& f) {
+    // Small bodies are parsed without touching the heap; larger ones spill over.
+    alignas(std::max_align_t) unsigned char buffer[4096];
+    json::monotonic_resource resource(buffer, sizeof buffer);
+    json::error_code ec;
+    const json::value doc = json::parse(json::string_view(body.data(), body.size()), ec, &resource);
+    if (ec) {
+        why.assign("body is not valid JSON: ");
+        why.append(ec.message());
+        return false;
+    }
+    const json::object* obj = doc.if_object();
+    if (obj == nullptr) {
+        why.assign("body is not a JSON object");
+        return false;
+    }
+    return f(*obj, context{why, {}});
+}
+
+template <class T>
+bool decode_struct(std::string_view body, T& out, std::string& why) {
+    return with_object(body, why, [&](const json::object& o, const context& c) {
+        T result{};
+        if (!json_in::read_object(o, result, c)) return false;
+        out = std::move(result);
+        return true;
+    });
+}
+
+template <class Payload>
+bool read_payload(const json::object& o, webhook_payload& out, const context& c) {
+    Payload p{};
+    if (!json_in::read_object(o, p, c.nested("payload"))) return false;
+    out = std::move(p);
+    return true;
+}
+
+}  // namespace
+
+void encode(const create_verification_request& in, std::string& out) { encode_struct(in, out); }
+void encode(const check_verification_request& in, std::string& out) { encode_struct(in, out); }
+void encode(const predict_request& in, std::string& out) { encode_struct(in, out); }
+void encode(const send_events_request& in, std::string& out) { encode_struct(in, out); }
+void encode(const send_feedbacks_request& in, std::string& out) { encode_struct(in, out); }
+void encode(const create_verification_response& in, std::string& out) { encode_struct(in, out); }
+void encode(const check_verification_response& in, std::string& out) { encode_struct(in, out); }
+void encode(const lookup_response& in, std::string& out) { encode_struct(in, out); }
+void encode(const predict_response& in, std::string& out) { encode_struct(in, out); }
+void encode(const send_events_response& in, std::string& out) { encode_struct(in, out); }
+void encode(const send_feedbacks_response& in, std::string& out) { encode_struct(in, out); }
+void encode(const error_body& in, std::string& out) { encode_struct(in, out); }
+
+void encode(const webhook_event& in, std::string& out) {
+    json_out w{out};
+    out.push_back('{');
+    w("id", in.id);
+    w("type", in.type);
+    w.write_key("payload");
+    std::visit(
+        [&](const auto& p) {
+            if constexpr (std::is_same_v<std::decay_t<decltype(p)>, unknown_payload>)
+                out.append(in.payload_json.empty() ? std::string_view("{}") : std::string_view(in.payload_json));
+            else
+                json_out::write(p, out);
+        },
+        in.payload);
+    w("created_at", in.created_at);
+    out.push_back('}');
+}
+
+bool decode(std::string_view body, create_verification_request& out, std::string& why) {
+    return decode_struct(body, out, why);
+}
+bool decode(std::string_view body, check_verification_request& out, std::string& why) {
+    return decode_struct(body, out, why);
+}
+bool decode(std::string_view body, predict_request& out, std::string& why) { return decode_struct(body, out, why); }
+bool decode(std::string_view body, send_events_request& out, std::string& why) { return decode_struct(body, out, why); }
+bool decode(std::string_view body, send_feedbacks_request& out, std::string& why) {
+    return decode_struct(body, out, why);
+}
+bool decode(std::string_view body, create_verification_response& out, std::string& why) {
+    return decode_struct(body, out, why);
+}
+bool decode(std::string_view body, check_verification_response& out, std::string& why) {
+    return decode_struct(body, out, why);
+}
+bool decode(std::string_view body, lookup_response& out, std::string& why) { return decode_struct(body, out, why); }
+bool decode(std::string_view body, predict_response& out, std::string& why) { return decode_struct(body, out, why); }
+bool decode(std::string_view body, send_events_response& out, std::string& why) { return decode_struct(body, out, why); }
+bool decode(std::string_view body, send_feedbacks_response& out, std::string& why) {
+    return decode_struct(body, out, why);
+}
+bool decode(std::string_view body, error_body& out, std::string& why) { return decode_struct(body, out, why); }
+
+bool decode(std::string_view body, webhook_event& out, std::string& why) {
+    return with_object(body, why, [&](const json::object& o, const context& c) {
+        webhook_event e;
+        json_in envelope{o, c};
+        envelope("id", e.id);
+        envelope("type", e.type);
+        envelope("created_at", e.created_at);
+        if (!envelope.ok) return false;
+        const json::value* p = member(o, "payload");
+        if (p == nullptr) return c.fail("payload", "missing (every webhook has one)");
+        const json::object* payload = p->if_object();
+        if (payload == nullptr) return c.fail("payload", "expected object");
+        bool ok = true;
+        if (e.type == "verify.authentication") ok = read_payload<authentication_payload>(*payload, e.payload, c);
+        else if (e.type == "verify.attempt") ok = read_payload<attempt_payload>(*payload, e.payload, c);
+        else if (e.type == "verify.delivery_status") ok = read_payload<delivery_status_payload>(*payload, e.payload, c);
+        else e.payload = unknown_payload{}; // a type this SDK does not know: payload_json has it all
+        if (!ok) return false;
+        e.payload_json = json::serialize(*payload);
+        out = std::move(e);
+        return true;
+    });
+}
+
+}  // namespace ding::v2::detail
