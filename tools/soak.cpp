@@ -96,6 +96,7 @@ const char* errc_name(ding::errc e) {
     case ding::errc::invalid_argument: return "invalid_argument";
     case ding::errc::response_too_large: return "response_too_large";
     case ding::errc::internal: return "internal";
+    case ding::errc::invalid_signature: return "invalid_signature";
     }
     return "?";
 }
