@@ -22,8 +22,10 @@ enum class errc {
     tls,                ///< TLS handshake failed (untrusted certificate, wrong host name, protocol).
     timeout,            ///< The per-call deadline or the connect timeout expired.
     cancelled,          ///< The caller cancelled the operation.
-    decode,             ///< A 2xx (or 400) body that is not the JSON the contract describes.
+    decode,             ///< A 2xx (or 400) body that is not the JSON the contract describes, or a
+                        ///< webhook body that is not a webhook envelope (v2::parse_webhook).
     invalid_argument,   ///< Input refused before any network I/O; the message names the field.
+                        ///< Also a malformed webhook signature header or public key (v2).
     response_too_large, ///< The response headers or body exceeded the configured limit.
     internal,           ///< A bug or resource exhaustion inside the SDK (e.g. std::bad_alloc).
     invalid_signature,  ///< A webhook signature that does not verify (ding::v2::webhook_verifier).

@@ -110,7 +110,7 @@ std::optional<std::string> validate_api_key(std::string_view key) {
     if (key.empty()) return std::string("api_key: must not be empty");
     if (!is_header_safe(key))
         return std::string("api_key: contains a character that is not printable ASCII (control characters, "
-                           "line breaks and non-ASCII bytes are not allowed in the x-api-key header)");
+                           "line breaks and non-ASCII bytes are not allowed in the credential header)");
     if (key.front() == ' ' || key.back() == ' ')
         return std::string("api_key: must not begin or end with a space");
     return std::nullopt;

@@ -8,12 +8,13 @@
 //   address (one '@', something on each side, no spaces or control bytes) for an email;
 // - dispatch_id: exactly 36 characters (DispatchId);
 // - options: code_size 4..8, max_auto_fallbacks >= 0, channels XOR preferred_channel,
-//   custom_code XOR code_size, app_realm.value non-empty;
+//   custom_code XOR code_size, custom_code and app_realm.value non-empty (an empty string
+//   cannot be a code or a realm);
 // - every enum value set by the caller is a real value (not E::unknown), since `unknown` has no
 //   wire spelling;
 // - check: code non-empty; psd2 amount, currency and recipient non-empty;
 // - lookup: phone_number E.164 (it goes in the path);
-// - events and feedbacks: at most 100 items (maxItems).
+// - events and feedbacks: at most 100 items (maxItems); each event's label non-empty.
 #pragma once
 
 #include <ding/v2/models.hpp>

@@ -270,8 +270,9 @@ outcome<void> webhook_verifier::verify(std::string_view header, std::string_view
         if (scheme != webhook_signature_prefix) {
             std::string shown;
             for (std::size_t i = 0; i < scheme.size() - 1 && i < 32; ++i) {
-                const char c = scheme[i];
-                shown += (static_cast<unsigned char>(c) >= 0x20 && c != 0x7F) ? c : '?';
+                // Caller-supplied bytes: only printable ASCII reaches the message (and a log line).
+                const auto c = static_cast<unsigned char>(scheme[i]);
+                shown += (c >= 0x20 && c < 0x7F) ? static_cast<char>(c) : '?';
             }
             return failure(errc::invalid_argument,
                            "signature header: unsupported scheme '" + shown +

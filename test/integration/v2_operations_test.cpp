@@ -7,6 +7,8 @@
 #include <ding/v2.hpp>
 #include <ding/version.hpp>
 
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/detached.hpp>
 
 #include <iostream>
@@ -442,4 +444,60 @@ TEST_CASE("integration: v2 the issue's sample compiles and runs as written") {
     CHECK(reqs[2].target == "/v2/lookup/%2B33612345678");
     CHECK(reqs[3].target == "/v2/watch/event");
     CHECK(reqs[4].target == "/v2/watch/feedback");
+}
+
+TEST_CASE("integration: v2 hooks see /v2 paths, may add headers, may not replace Authorization") {
+    fixture f;
+    auto o = v2_options(f);
+    std::vector<std::string> seen_paths;
+    o.hooks.before_attempt = [&seen_paths](const ding::attempt_info& i, ding::extra_headers& h) {
+        seen_paths.push_back(std::string(i.method) + " " + std::string(i.path) + " " + std::string(i.operation));
+        h.emplace_back("X-Trace", "t-1");
+    };
+    auto client = make_v2_client(f, o);
+    f.server->push(reply::json(200, created_body));
+    auto r = f.run(client->verification().create_async(create_req()));
+    REQUIRE(r.has_value());
+    REQUIRE(seen_paths.size() == 1);
+    CHECK(seen_paths[0] == "POST /v2/verification create_verification");
+    CHECK(f.server->requests()[0].header("X-Trace") == "t-1");
+
+    auto hijack = v2_options(f);
+    hijack.hooks.before_attempt = [](const ding::attempt_info&, ding::extra_headers& h) {
+        h.emplace_back("authorization", "Bearer someone-else");
+    };
+    auto hijacked = make_v2_client(f, hijack);
+    auto refused = f.run(hijacked->lookup().lookup_async(phone));
+    REQUIRE_FALSE(refused.has_value());
+    CHECK(refused.error().value() == ding::errc::invalid_argument);
+    CHECK(free_of_key(refused.error()));
+    CHECK(f.server->request_count() == 1); // nothing was sent
+}
+
+TEST_CASE("integration: v2 cancellation mid-request completes with cancelled and is not retried") {
+    fixture f;
+    auto client = make_v2_client(f);
+    f.server->push(reply::fault(behaviour::stall));
+    auto start = std::chrono::steady_clock::now();
+    // A callback with a bound cancellation slot; the signal is emitted once the request is out.
+    boost::asio::cancellation_signal signal;
+    std::optional<ding::outcome<v2::create_verification_response>> got;
+    client->verification().create_async(
+        create_req(), boost::asio::bind_cancellation_slot(signal.slot(), [&](ding::outcome<v2::create_verification_response> r) {
+            got.emplace(std::move(r));
+        }));
+    f.run_until([&] { return f.server->request_count() == 1; });
+    signal.emit(boost::asio::cancellation_type::terminal);
+    f.run_until([&] { return got.has_value(); });
+    REQUIRE_FALSE(got->has_value());
+    CHECK(got->error().value() == ding::errc::cancelled);
+    CHECK(ms_since(start) < 2000);
+    f.settle(50ms);
+    CHECK(f.server->request_count() == 1);
+
+    // The client still works afterwards, on a new connection.
+    f.server->push(reply::json(200, created_body));
+    auto again = f.run(client->verification().create_async(create_req()));
+    REQUIRE(again.has_value());
+    CHECK(f.server->request_count() == 2);
 }

@@ -217,6 +217,7 @@ TEST_CASE("v2 webhook signature: malformed headers are clear invalid_argument er
     CHECK(check_invalid("sha256=" + encoded) ==
           "signature header: unsupported scheme 'sha256' (this SDK verifies 'rsassa-pss-sha256' only; see ding/v2/webhook.hpp)");
     CHECK(check_invalid("RSASSA-PSS-SHA256=" + encoded).find("unsupported scheme 'RSASSA-PSS-SHA256'") != std::string::npos);
+    CHECK(check_invalid("rss\xadsa\n=" + encoded).find("unsupported scheme 'rss?sa?'") != std::string::npos);
     CHECK(check_invalid("rsassa-pss-sha256=") == "signature header: the signature is not base64url: it is empty");
     std::string standard = encoded;
     standard[5] = '+';
