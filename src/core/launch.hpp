@@ -35,8 +35,8 @@ struct call_state final : call_base {
     handler<T> h;
     /// The handler's associated executor, tracked as having work until the handler ran.
     asio::any_completion_executor handler_work;
-    /// The caller's cancellation slot, where cancel_forwarder is installed; cleared on the
-    /// handler's executor right before the handler runs.
+    /// The caller's cancellation slot, where cancel_forwarder is installed. Left installed when
+    /// the call completes (see deliver()); cleared only when launch() itself fails.
     asio::cancellation_slot caller_slot;
     std::optional<outcome<T>> result;
     bool done = false; ///< on core->executor(): the coroutine completed; no stop after this
@@ -91,7 +91,10 @@ inline error internal_error(std::exception_ptr ep, std::string_view operation) n
 template <class T>
 void deliver(std::shared_ptr<call_state<T>> st) noexcept {
     auto run_handler = [st]() mutable {
-        if (st->caller_slot.is_connected()) st->caller_slot.clear();
+        // The caller's slot is not cleared here: the caller may emit on an executor other than the
+        // handler's, and clearing would race with that emit. The forwarder left in the slot holds
+        // the call weakly and does nothing once the call is over; the caller's next operation on
+        // that slot (or the signal's destruction) replaces it on the caller's side.
         auto h = std::move(st->h);
         auto work = std::move(st->handler_work); // released after the handler ran
         outcome<T> r = std::move(*st->result);
