@@ -11,7 +11,7 @@
 #   ding/wrk c=64: ir_per_call_ratio=R0
 #   ding/wrk c=64: cpu_per_call_ratio=R1 throughput_ratio=R2
 # Environment: ROUNDS (3), DURATION (seconds per run, 5), PORT (18443), SERVER_CPU (1), CLIENT_CPU (0),
-# IR_WRK_SHORT / IR_WRK_LONG (seconds of the two wrk runs under callgrind, 20 / 40).
+# IR_WRK_SHORT / IR_WRK_LONG (seconds of the two wrk runs under callgrind, 40 / 60).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -22,8 +22,8 @@ DURATION="${DURATION:-5}"
 PORT="${PORT:-18443}"
 SERVER_CPU="${SERVER_CPU:-1}"
 CLIENT_CPU="${CLIENT_CPU:-0}"
-IR_WRK_SHORT="${IR_WRK_SHORT:-20}"
-IR_WRK_LONG="${IR_WRK_LONG:-40}"
+IR_WRK_SHORT="${IR_WRK_SHORT:-40}"
+IR_WRK_LONG="${IR_WRK_LONG:-60}"
 API_KEY="bench-api-key-0123456789"
 BODY='{"customer_uuid":"cf2edc1c-7fc6-48fb-86da-b7508c6b7b71","authentication_uuid":"e0e7b0e9-739d-424b-922f-1c2cb48ab077","check_code":"123456"}'
 
@@ -150,8 +150,10 @@ done
 # Instructions per call (callgrind, whole process, user space), the same way for both clients:
 # (Ir of a long run - Ir of a short run) / (difference in calls), so that start-up and the 64 TLS
 # handshakes cancel out. ding-bench runs a fixed number of calls (2500 and 500); wrk runs for a
-# time (IR_WRK_LONG and IR_WRK_SHORT seconds, both long enough under callgrind to be past its
-# handshakes), and the requests it made are taken from its own report.
+# time (IR_WRK_LONG and IR_WRK_SHORT seconds), and the requests it made are taken from its own
+# report. Both runs must be past wrk's start-up and its 64 full TLS handshakes, which take it about
+# 20 s under callgrind on a busy 2-core machine (a 20 s run then counts them as requests: 30k
+# instead of 12k per request); the script warns when the short run looks like it was not.
 cg_total() { sed -n 's/^\(summary\|totals\): *\([0-9][0-9]*\).*/\2/p' "$1" | head -1; }
 ir="$dir/ir.txt"
 for n in 500 2500; do
@@ -168,7 +170,7 @@ for d in "$IR_WRK_SHORT" "$IR_WRK_LONG"; do
     if grep -q "Non-2xx\|Socket errors" "$dir/cg.wrk.$d.out"; then
         cat "$dir/cg.wrk.$d.out" >&2; echo "compare.sh: wrk under callgrind reported errors" >&2; exit 1
     fi
-    echo "wrk $req $(cg_total "$dir/cg.wrk.$d")" >>"$ir"
+    echo "wrk $req $(cg_total "$dir/cg.wrk.$d") $d" >>"$ir"
 done
 sed 's/^/  callgrind (calls or requests, Ir): /' "$ir" >&2
 
@@ -196,9 +198,16 @@ for line in open(sys.argv[2]):
     j = json.loads(payload)
     print(f"{label} (embedded ding::sandbox, 64 in flight): {j['calls_per_s']:,.0f} calls/s, client CPU {j['cpu_us_per_call']:.1f} us per call")
 runs = {"ding": [], "wrk": []}
+seconds = {}
 for line in open(sys.argv[3]):
-    client, calls, total = line.split()
+    client, calls, total, *duration = line.split()
     runs[client].append((int(calls), int(total)))
+    if duration: seconds[int(calls)] = float(duration[0])
+(w0, _), (w1, _) = sorted(runs["wrk"])
+if w1 > w0 and w0 / seconds[w0] < 0.25 * (w1 - w0) / (seconds[w1] - seconds[w0]):
+    sys.stdout.flush()
+    print(f"compare.sh: warning: wrk's short callgrind run made {w0} requests in {seconds[w0]:.0f} s, far fewer per "
+          f"second than the long one: it was probably still connecting; raise IR_WRK_SHORT", file=sys.stderr)
 def per_call(client):
     (c0, i0), (c1, i1) = sorted(runs[client])
     if c0 <= 0 or c1 - c0 < 1000:

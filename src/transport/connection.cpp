@@ -207,8 +207,31 @@ bool connection::clean_for_reuse() noexcept {
     if (!socket.is_open()) return false;
     char byte;
     const auto n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-    if (n >= 0) return false; // 0: closed by the peer; > 0: unsolicited bytes (a response, an alert)
-    return errno == EAGAIN || errno == EWOULDBLOCK;
+    if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK;
+    if (n == 0 || !tls_) return false; // closed by the peer, or unsolicited bytes (a stray response)
+    return drain_tls_records();
+}
+
+// TLS 1.3 servers send session tickets after the handshake (and may send other records that carry
+// no application data) outside any response. A connection that went idle right after its handshake
+// (client::warm_up_async) has them pending: they are processed here, without blocking, which also
+// hands the session to the pool for resumption. Application data, an alert or a close means the
+// stream is out of step: the connection is not reused.
+bool connection::drain_tls_records() noexcept {
+    auto& socket = tcp().socket();
+    boost::system::error_code ec;
+    socket.non_blocking(true, ec);
+    if (ec) return false;
+    std::size_t n = 0;
+    try {
+        char byte;
+        n = tls_->read_some(asio::buffer(&byte, 1), ec);
+    } catch (...) {
+        ec = asio::error::no_memory;
+    }
+    boost::system::error_code ignored;
+    socket.non_blocking(false, ignored);
+    return n == 0 && ec == asio::error::would_block;
 }
 
 bool connection::session_resumed() noexcept {

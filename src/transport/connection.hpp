@@ -118,7 +118,8 @@ public:
                                                         call_control& control);
 
     /// True if nothing arrived while the connection was idle: no byte beyond the last response
-    /// (buffered or in the kernel) and no close by the peer. One non-blocking peek (a syscall).
+    /// (buffered or in the kernel) and no close by the peer. One non-blocking peek (a syscall);
+    /// TLS records without application data (session tickets) are processed and do not count.
     bool clean_for_reuse() noexcept;
 
     /// Closes the socket: the I/O in progress ends now with operation_aborted, later I/O fails.
@@ -130,6 +131,7 @@ public:
 
 private:
     beast::tcp_stream& tcp() noexcept { return tls_ ? tls_->next_layer() : *plain_; }
+    bool drain_tls_records() noexcept;
     void arm_watchdog(steady_time deadline);
     bool disarm_watchdog() noexcept; ///< true if it fired
 

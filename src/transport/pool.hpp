@@ -7,6 +7,7 @@
 #include "transport/url.hpp"
 
 #include <ding/error.hpp>
+#include <ding/outcome.hpp>
 #include <ding/options.hpp>
 
 #include <boost/asio/steady_timer.hpp>
@@ -52,6 +53,12 @@ public:
     /// in FIFO order. `fresh_only` skips idle connections (after a stale one failed). Ends early
     /// when `control` is stopped (the coroutine's cancellation slot ends the wait at once).
     asio::awaitable<acquired> acquire(steady_time deadline, bool fresh_only, call_control& control);
+
+    /// client::warm_up_async: opens connections one after another (each bounded by the connect
+    /// timeout and `deadline`) until min(n, max_connections) are open or opening, and leaves the
+    /// new ones idle. Completes with the number of open connections (idle or in use), or the first
+    /// failure (the connections opened before it stay idle). Never takes a slot a waiting caller needs.
+    asio::awaitable<outcome<std::size_t>> warm_up(std::size_t n, steady_time deadline, call_control& control);
 
     void close_idle();
     /// The executor's context is being destroyed: closes idle connections and drops the executor
