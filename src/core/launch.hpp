@@ -101,6 +101,13 @@ void deliver(std::shared_ptr<call_state<T>> st) noexcept {
         std::move(h)(std::move(r));
     };
     const asio::any_completion_executor ex = st->handler_work; // run_handler moves the state's copy
+    // On an io_context executor running on this thread, asio::dispatch runs the function at once;
+    // so does this, without wrapping it for the type-erased executor (a heap allocation per call).
+    using io_executor = asio::io_context::executor_type;
+    if (const io_executor* io = ex.template target<io_executor>(); io != nullptr && io->running_in_this_thread()) {
+        run_handler();
+        return;
+    }
     try {
         asio::dispatch(ex, run_handler);
         return;
@@ -147,7 +154,9 @@ asio::awaitable<outcome<T>> run_call(std::shared_ptr<call_state<T>> st, outcome<
     auto reply = co_await core.http().send(*call, overrides.timeout.value_or(core.options().timeout),
                                            overrides.retry.value_or(core.options().retry), st->control);
     if (!reply) co_return std::move(reply).error();
-    co_return interpret(*reply, operation);
+    outcome<T> result = interpret(*reply, operation);
+    core.http().connections().recycle_body(std::move(reply->body)); // the next response reuses its buffer
+    co_return result;
 }
 
 /// Opens up to `n` connections (client::warm_up_async).

@@ -153,7 +153,7 @@ asio::awaitable<std::optional<io_failure>> connection::open(const asio::ip::tcp:
 
 asio::awaitable<std::optional<io_failure>> connection::exchange(std::optional<response_reader>& reader,
                                                                 std::size_t max_body, steady_time deadline,
-                                                                call_control& control) {
+                                                                call_control& control, std::string spare_body) {
     if (control.stopped()) co_return aborted(io_stage::write);
     if (std::chrono::steady_clock::now() >= deadline) co_return io_failure{io_stage::write, beast::error::timeout};
     tcp().expires_never();
@@ -180,7 +180,9 @@ asio::awaitable<std::optional<io_failure>> connection::exchange(std::optional<re
     if (control.stopped() || watch_->fired)
         co_return finish(io_failure{io_stage::read, asio::error::operation_aborted}, io_stage::read);
     for (int interim = 0;; ++interim) {
+        if (reader) spare_body = std::move(reader->body()); // an interim response's: empty, its capacity kept
         reader.emplace(max_body);
+        reader->reuse_body(std::move(spare_body));
         auto [rec, read] = tls_ ? co_await http::async_read(*tls_, buffer_, *reader, use_tuple)
                                 : co_await http::async_read(*plain_, buffer_, *reader, use_tuple);
         if (rec) co_return finish(io_failure{io_stage::read, rec, interim > 0 || reader->got_some()}, io_stage::read);

@@ -88,7 +88,9 @@ struct pool::timed_waiter final : pool_state<connection>::waiter {
 };
 
 pool::pool(asio::any_io_executor ex, pool_config config)
-    : ex_(std::move(ex)), config_(std::move(config)), state_(config_.limits) {}
+    : ex_(std::move(ex)), config_(std::move(config)), state_(config_.limits) {
+    spare_bodies_.reserve(std::min<std::size_t>(config_.limits.max_connections, 64));
+}
 
 pool::~pool() {
     state_.close_idle();
