@@ -5,9 +5,13 @@
 #
 # nginx (one worker, TLS 1.3, static Ding-shaped answers, keep-alive, no access log) runs on
 # 127.0.0.1 pinned to CPU 1; wrk -t1 and ding-bench run pinned to CPU 0, at 1 and at 64 requests in
-# flight, interleaved, ROUNDS rounds. Prints the medians and the ratios; the last line is
+# flight, interleaved, ROUNDS rounds. Then both again under callgrind at 64 in flight: instructions
+# per call, which unlike CPU time do not depend on how expensive the machine makes system calls.
+# Prints the medians and the ratios; the last two lines are
+#   ding/wrk c=64: ir_per_call_ratio=R0
 #   ding/wrk c=64: cpu_per_call_ratio=R1 throughput_ratio=R2
-# Environment: ROUNDS (3), DURATION (seconds per run, 5), PORT (18443), SERVER_CPU (1), CLIENT_CPU (0).
+# Environment: ROUNDS (3), DURATION (seconds per run, 5), PORT (18443), SERVER_CPU (1), CLIENT_CPU (0),
+# IR_WRK_SHORT / IR_WRK_LONG (seconds of the two wrk runs under callgrind, 40 / 60).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -18,6 +22,8 @@ DURATION="${DURATION:-5}"
 PORT="${PORT:-18443}"
 SERVER_CPU="${SERVER_CPU:-1}"
 CLIENT_CPU="${CLIENT_CPU:-0}"
+IR_WRK_SHORT="${IR_WRK_SHORT:-40}"
+IR_WRK_LONG="${IR_WRK_LONG:-60}"
 API_KEY="bench-api-key-0123456789"
 BODY='{"customer_uuid":"cf2edc1c-7fc6-48fb-86da-b7508c6b7b71","authentication_uuid":"e0e7b0e9-739d-424b-922f-1c2cb48ab077","check_code":"123456"}'
 
@@ -26,6 +32,7 @@ BODY='{"customer_uuid":"cf2edc1c-7fc6-48fb-86da-b7508c6b7b71","authentication_uu
 need_install=()
 command -v nginx >/dev/null 2>&1 || [[ -x /usr/sbin/nginx ]] || need_install+=(nginx-light)
 command -v wrk >/dev/null 2>&1 || need_install+=(wrk)
+command -v valgrind >/dev/null 2>&1 || need_install+=(valgrind)
 if ((${#need_install[@]})); then
     if [[ $(id -u) -ne 0 ]]; then echo "compare.sh: install ${need_install[*]} (as root: apt-get install -y ${need_install[*]})" >&2; exit 2; fi
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_install[@]}"
@@ -140,7 +147,34 @@ for op in check flow; do
     sed -n "s/^json: /sandbox $op json: /p" "$sandbox_out" >>"$dir/sandbox.txt"
 done
 
-python3 - "$results" "$dir/sandbox.txt" <<'EOF'
+# Instructions per call (callgrind, whole process, user space), the same way for both clients:
+# (Ir of a long run - Ir of a short run) / (difference in calls), so that start-up and the 64 TLS
+# handshakes cancel out. ding-bench runs a fixed number of calls (2500 and 500); wrk runs for a
+# time (IR_WRK_LONG and IR_WRK_SHORT seconds), and the requests it made are taken from its own
+# report. Both runs must be past wrk's start-up and its 64 full TLS handshakes, which take it about
+# 20 s under callgrind on a busy 2-core machine (a 20 s run then counts them as requests: 30k
+# instead of 12k per request); the script warns when the short run looks like it was not.
+cg_total() { sed -n 's/^\(summary\|totals\): *\([0-9][0-9]*\).*/\2/p' "$1" | head -1; }
+ir="$dir/ir.txt"
+for n in 500 2500; do
+    taskset -c "$CLIENT_CPU" valgrind --tool=callgrind --callgrind-out-file="$dir/cg.ding.$n" "$bench" --url "$url" \
+        --ca-file "$dir/cert.pem" --api-key "$API_KEY" --operation check --calls "$n" --warmup 200 --in-flight 64 \
+        --max-connections 64 --no-reconnect-probe --quiet >"$dir/cg.ding.$n.out" 2>"$dir/cg.ding.$n.err" ||
+        { cat "$dir/cg.ding.$n.out" "$dir/cg.ding.$n.err" >&2; echo "compare.sh: ding-bench under callgrind failed" >&2; exit 1; }
+    echo "ding $n $(cg_total "$dir/cg.ding.$n")" >>"$ir"
+done
+for d in "$IR_WRK_SHORT" "$IR_WRK_LONG"; do
+    taskset -c "$CLIENT_CPU" valgrind --tool=callgrind --callgrind-out-file="$dir/cg.wrk.$d" wrk -t1 -c64 -d"${d}s" \
+        --timeout 60s -s "$dir/check.lua" "$url/check" >"$dir/cg.wrk.$d.out" 2>"$dir/cg.wrk.$d.err"
+    req="$(sed -n 's/^ *\([0-9][0-9]*\) requests in.*/\1/p' "$dir/cg.wrk.$d.out")"
+    if grep -q "Non-2xx\|Socket errors" "$dir/cg.wrk.$d.out"; then
+        cat "$dir/cg.wrk.$d.out" >&2; echo "compare.sh: wrk under callgrind reported errors" >&2; exit 1
+    fi
+    echo "wrk $req $(cg_total "$dir/cg.wrk.$d") $d" >>"$ir"
+done
+sed 's/^/  callgrind (calls or requests, Ir): /' "$ir" >&2
+
+python3 - "$results" "$dir/sandbox.txt" "$ir" <<'EOF'
 import json, statistics, sys
 rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
 med = {}
@@ -163,6 +197,26 @@ for line in open(sys.argv[2]):
     label, _, payload = line.partition(" json: ")
     j = json.loads(payload)
     print(f"{label} (embedded ding::sandbox, 64 in flight): {j['calls_per_s']:,.0f} calls/s, client CPU {j['cpu_us_per_call']:.1f} us per call")
+runs = {"ding": [], "wrk": []}
+seconds = {}
+for line in open(sys.argv[3]):
+    client, calls, total, *duration = line.split()
+    runs[client].append((int(calls), int(total)))
+    if duration: seconds[int(calls)] = float(duration[0])
+(w0, _), (w1, _) = sorted(runs["wrk"])
+if w1 > w0 and w0 / seconds[w0] < 0.25 * (w1 - w0) / (seconds[w1] - seconds[w0]):
+    sys.stdout.flush()
+    print(f"compare.sh: warning: wrk's short callgrind run made {w0} requests in {seconds[w0]:.0f} s, far fewer per "
+          f"second than the long one: it was probably still connecting; raise IR_WRK_SHORT", file=sys.stderr)
+def per_call(client):
+    (c0, i0), (c1, i1) = sorted(runs[client])
+    if c0 <= 0 or c1 - c0 < 1000:
+        sys.exit(f"compare.sh: {client} under callgrind made too few calls to count ({c0}, {c1})")
+    return (i1 - i0) / (c1 - c0)
+ding_ir, wrk_ir = per_call("ding"), per_call("wrk")
+print(f"callgrind c=64: ding {ding_ir:,.0f} instructions per check call, wrk {wrk_ir:,.0f} per request "
+      f"(wrk runs: {sorted(runs['wrk'])[0][0]} and {sorted(runs['wrk'])[1][0]} requests)")
+print(f"ding/wrk c=64: ir_per_call_ratio={ding_ir / wrk_ir:.2f}")
 w, d = med["wrk", "64"], med["ding", "64"]
 print(f"ding/wrk c=64: cpu_per_call_ratio={d[1] / w[1]:.2f} throughput_ratio={d[0] / w[0]:.2f}")
 EOF

@@ -145,6 +145,8 @@ struct args {
     int sandbox_cpu = -1;
     bool reconnect_probe = true;
     bool quiet = false;
+    bool callback = false;                     ///< --callback: check_async with a plain callback
+    std::optional<std::size_t> warm_up_pool;   ///< --warm-up-pool N: client.warm_up_async(N) first
 };
 
 [[noreturn]] void usage(const char* why) {
@@ -153,6 +155,10 @@ struct args {
                  "usage: ding-bench [--url URL] [--ca-file PEM] [--api-key KEY] [--operation check|create|flow]\n"
                  "                  [--calls N] [--warmup N] [--in-flight K] [--max-connections M]\n"
                  "                  [--sandbox [--sandbox-cpu C]] [--no-reconnect-probe] [--quiet]\n"
+                 "                  [--callback] [--warm-up-pool N]\n"
+                 "  --callback: check calls complete to a plain callback instead of use_awaitable (check only).\n"
+                 "  --warm-up-pool N: client.warm_up_async(N) before the first call; the first call's latency\n"
+                 "  is reported either way (first_call_us).\n"
                  "  --calls counts operations (a flow is two API calls); per-call figures divide by API calls.\n"
                  "  defaults: --warmup max(1000, 4K), --max-connections min(K, 64), --in-flight 1\n",
                  why);
@@ -191,10 +197,13 @@ args parse(int argc, char** argv) {
         else if (k == "--sandbox-cpu") a.sandbox_cpu = static_cast<int>(to_size(value(), "--sandbox-cpu"));
         else if (k == "--no-reconnect-probe") a.reconnect_probe = false;
         else if (k == "--quiet") a.quiet = true;
+        else if (k == "--callback") a.callback = true;
+        else if (k == "--warm-up-pool") a.warm_up_pool = to_size(value(), "--warm-up-pool");
         else if (k == "--help" || k == "-h") usage("help");
         else usage(("unknown option " + k).c_str());
     }
     if (a.calls == 0) usage("--calls must be positive");
+    if (a.callback && a.op != operation::check) usage("--callback is for --operation check");
     return a;
 }
 
@@ -236,6 +245,7 @@ struct bench_state {
     ding::client& client;
     ding::sandbox* sandbox = nullptr; // set: codes come from the sandbox
     operation op = operation::check;
+    bool callback = false;
     ding::create_check_request check_request{customer_uuid, fixed_auth_uuid, fixed_code}; // --operation check
     std::size_t phone_counter = 0; // distinct numbers: the sandbox rate-limits per number
 
@@ -346,6 +356,27 @@ asio::awaitable<void> worker(bench_state& st) {
     }
 }
 
+// --callback: each of the K chains issues its next check from the completion of the previous one.
+void check_with_callback(bench_state& st) {
+    const std::size_t i = st.next++;
+    if (i >= st.total) return;
+    const auto t0 = clock_type::now();
+    st.client.otp().check_async(st.check_request, [&st, i, t0](ding::outcome<ding::create_check_response> r) {
+        if (!r) {
+            count_error(st, describe(r.error()));
+        } else if (!(r->status == ding::check_status::valid ||
+                     (st.sandbox != nullptr && r->status == ding::check_status::already_validated))) {
+            count_error(st, std::string("unexpected check status ") +
+                                std::string(r->status ? ding::to_string(*r->status) : "(absent)"));
+        }
+        if (st.latencies_ns != nullptr)
+            (*st.latencies_ns)[i] = static_cast<std::uint64_t>(
+                std::chrono::duration_cast<std::chrono::nanoseconds>(clock_type::now() - t0).count());
+        ++st.done;
+        check_with_callback(st);
+    });
+}
+
 void run_phase(asio::io_context& ioc, bench_state& st, std::size_t operations, std::size_t in_flight,
                std::vector<std::uint64_t>* latencies) {
     st.next = 0;
@@ -353,7 +384,10 @@ void run_phase(asio::io_context& ioc, bench_state& st, std::size_t operations, s
     st.total = operations;
     st.latencies_ns = latencies;
     const std::size_t workers = std::min(in_flight, operations);
-    for (std::size_t w = 0; w < workers; ++w) asio::co_spawn(ioc, worker(st), asio::detached);
+    for (std::size_t w = 0; w < workers; ++w) {
+        if (st.callback) check_with_callback(st);
+        else asio::co_spawn(ioc, worker(st), asio::detached);
+    }
     ioc.restart();
     ioc.run();
 }
@@ -426,6 +460,7 @@ int main(int argc, char** argv) {
     }
     bench_state st(client);
     st.op = a.op;
+    st.callback = a.callback;
     st.sandbox = a.sandbox ? &*sandbox->server : nullptr;
 
     const long rss_start_kb = current_rss_kb();
@@ -441,6 +476,29 @@ int main(int argc, char** argv) {
             }
         }, asio::detached);
         ioc.run();
+    }
+
+    // The first call of the process, on a cold pool or after warm_up_async: what a login
+    // endpoint's first OTP call waits for.
+    double warm_up_us = 0;
+    std::size_t warmed_up = 0;
+    if (a.warm_up_pool) {
+        const auto w0 = clock_type::now();
+        client.warm_up_async(*a.warm_up_pool, [&](ding::outcome<std::size_t> r) {
+            if (r) warmed_up = *r;
+            else count_error(st, "warm_up: " + describe(r.error()));
+        });
+        ioc.restart();
+        ioc.run();
+        warm_up_us = std::chrono::duration<double, std::micro>(clock_type::now() - w0).count();
+    }
+    double first_call_us = 0, first_call_cpu_us = 0;
+    {
+        std::vector<std::uint64_t> first(1, 0);
+        const double c0 = thread_cpu_seconds();
+        run_phase(ioc, st, 1, 1, &first);
+        first_call_cpu_us = (thread_cpu_seconds() - c0) * 1e6;
+        first_call_us = static_cast<double>(first[0]) / 1000.0;
     }
 
     run_phase(ioc, st, warmup, a.in_flight, nullptr);
@@ -497,6 +555,12 @@ int main(int argc, char** argv) {
     out["operations_per_s"] = static_cast<double>(a.calls) / seconds;
     out["cpu_s"] = cpu1 - cpu0;
     out["cpu_us_per_call"] = (cpu1 - cpu0) * 1e6 / api_calls;
+    out["callback"] = a.callback;
+    out["warm_up_pool"] = a.warm_up_pool ? static_cast<std::int64_t>(*a.warm_up_pool) : -1;
+    out["warm_up_connections"] = warmed_up;
+    out["warm_up_us"] = warm_up_us;
+    out["first_call_us"] = first_call_us;
+    out["first_call_cpu_us"] = first_call_cpu_us;
     out["latency_p50_us"] = percentile(sorted, 0.50);
     out["latency_p99_us"] = percentile(sorted, 0.99);
     out["latency_max_us"] = sorted.empty() ? 0.0 : static_cast<double>(sorted.back()) / 1000.0;
@@ -537,6 +601,11 @@ int main(int argc, char** argv) {
                     (cpu1 - cpu0) * 1e6 / api_calls);
         std::printf("  latency per op    p50 %.0f us, p99 %.0f us, max %.0f us\n", percentile(sorted, 0.5),
                     percentile(sorted, 0.99), sorted.empty() ? 0.0 : static_cast<double>(sorted.back()) / 1000.0);
+        std::printf("  first call        %.0f us, client CPU %.0f us (%s)\n", first_call_us, first_call_cpu_us,
+                    a.warm_up_pool ? ("after warm_up_async(" + std::to_string(*a.warm_up_pool) + "): " +
+                                      std::to_string(warmed_up) + " connections in " +
+                                      std::to_string(static_cast<long>(warm_up_us)) + " us").c_str()
+                                   : "cold pool: resolve, connect, TLS handshake");
         std::printf("  measured phase    %zu connections opened, TLS handshakes %zu full + %zu resumed, %zu retries\n",
                     static_cast<std::size_t>(s1.connections_opened - s0.connections_opened),
                     static_cast<std::size_t>((s1.handshakes - s0.handshakes) - (s1.resumed_handshakes - s0.resumed_handshakes)),

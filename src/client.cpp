@@ -50,17 +50,31 @@ outcome<T> interpret(http_reply& reply, std::string_view operation) {
     return error(errc::http_status, std::move(d));
 }
 
-template <class Request>
 outcome<http_call> post_call(client_core& core, std::string_view operation, std::string_view suffix,
-                             const Request& request) {
-    if (auto why = validate(request)) return make_error(errc::invalid_argument, std::move(*why), operation);
+                             encoded_body body) {
+    if (!body) return std::move(body).error();
     if (const error* e = core.configuration_error()) return *e;
     http_call call;
     call.operation = operation;
     call.method = http::verb::post;
     call.target = core.path(suffix);
-    encode(request, call.body);
+    call.body = std::move(*body);
     return call;
+}
+
+// Validation and encoding, in the initiating function. Out of memory completes the call (with
+// errc::internal) instead of throwing.
+template <class Request>
+encoded_body prepare_post(std::string_view operation, const Request& request) noexcept {
+    try {
+        if (auto why = validate(request)) return make_error(errc::invalid_argument, std::move(*why), operation);
+        std::string body;
+        body.reserve(256); // the bodies are small: one allocation instead of one per doubling
+        encode(request, body);
+        return body;
+    } catch (...) {
+        return internal_error(std::current_exception(), operation);
+    }
 }
 
 // Builds the call in the initiating function (validation before any I/O), then launches it.
@@ -78,30 +92,40 @@ void start(std::shared_ptr<client_core> core, Build&& build, const call_options&
 
 } // namespace
 
-void start_create_authentication(std::shared_ptr<client_core> core, const create_authentication_request& request,
-                                 const call_options& options, handler<create_authentication_response> h) {
+encoded_body prepare(const create_authentication_request& request) noexcept { return prepare_post("create_authentication", request); }
+
+void start_create_authentication(std::shared_ptr<client_core> core, encoded_body body, const call_options& options,
+          handler<create_authentication_response> h) {
     start<create_authentication_response>(
-        std::move(core), [&](client_core& c) { return post_call(c, "create_authentication", "/authentication", request); },
-        options, std::move(h));
+        std::move(core), [&](client_core& c) { return post_call(c, "create_authentication", "/authentication", std::move(body)); }, options,
+        std::move(h));
 }
 
-void start_check(std::shared_ptr<client_core> core, const create_check_request& request, const call_options& options,
-                 handler<create_check_response> h) {
+encoded_body prepare(const create_check_request& request) noexcept { return prepare_post("check", request); }
+
+void start_check(std::shared_ptr<client_core> core, encoded_body body, const call_options& options,
+          handler<create_check_response> h) {
     start<create_check_response>(
-        std::move(core), [&](client_core& c) { return post_call(c, "check", "/check", request); }, options, std::move(h));
+        std::move(core), [&](client_core& c) { return post_call(c, "check", "/check", std::move(body)); }, options,
+        std::move(h));
 }
 
-void start_retry(std::shared_ptr<client_core> core, const retry_authentication_request& request,
-                 const call_options& options, handler<retry_authentication_response> h) {
+encoded_body prepare(const retry_authentication_request& request) noexcept { return prepare_post("retry", request); }
+
+void start_retry(std::shared_ptr<client_core> core, encoded_body body, const call_options& options,
+          handler<retry_authentication_response> h) {
     start<retry_authentication_response>(
-        std::move(core), [&](client_core& c) { return post_call(c, "retry", "/retry", request); }, options, std::move(h));
+        std::move(core), [&](client_core& c) { return post_call(c, "retry", "/retry", std::move(body)); }, options,
+        std::move(h));
 }
 
-void start_feedback(std::shared_ptr<client_core> core, const feedback_request& request, const call_options& options,
-                    handler<feedback_response> h) {
+encoded_body prepare(const feedback_request& request) noexcept { return prepare_post("feedback", request); }
+
+void start_feedback(std::shared_ptr<client_core> core, encoded_body body, const call_options& options,
+          handler<feedback_response> h) {
     start<feedback_response>(
-        std::move(core), [&](client_core& c) { return post_call(c, "feedback", "/authentication/feedback", request); },
-        options, std::move(h));
+        std::move(core), [&](client_core& c) { return post_call(c, "feedback", "/authentication/feedback", std::move(body)); }, options,
+        std::move(h));
 }
 
 void start_get_authentication_status(std::shared_ptr<client_core> core, const std::string& authentication_uuid,
@@ -146,6 +170,11 @@ void start_lookup(std::shared_ptr<client_core> core, const lookup_request& reque
             return call;
         },
         options, std::move(h));
+}
+
+void start_warm_up(std::shared_ptr<client_core> core, std::size_t n, handler<std::size_t> h) {
+    launch_task<std::size_t>(core, std::move(h), "warm_up",
+                             [n](std::shared_ptr<call_state<std::size_t>> st) { return run_warm_up(std::move(st), n); });
 }
 
 } // namespace detail

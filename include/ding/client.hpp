@@ -5,7 +5,8 @@
 // - Completion signature: void(ding::outcome<T>). Failures never throw; they complete with a
 //   ding::error (see error.hpp). Any completion token: use_awaitable (the default), the awaitable
 //   operators, deferred, use_future, plain callbacks.
-// - Arguments are copied before the function returns; the caller's objects may die right away.
+// - The request is validated and encoded before the function returns (the operation keeps the
+//   encoded body, not a copy of the request); the caller's objects may die right away.
 // - Validation happens before any I/O: bad input completes with errc::invalid_argument.
 // - Executor: the work runs on the client's executor (on a strand of its own with
 //   client_options::thread_safe); the completion runs on the token's associated executor (the
@@ -30,6 +31,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 
+#include <cstddef>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -38,14 +40,21 @@
 namespace ding {
 
 namespace detail {
-void start_create_authentication(std::shared_ptr<client_core>, const create_authentication_request&,
-                                 const call_options&, handler<create_authentication_response>);
-void start_check(std::shared_ptr<client_core>, const create_check_request&, const call_options&,
-                 handler<create_check_response>);
-void start_retry(std::shared_ptr<client_core>, const retry_authentication_request&, const call_options&,
+/// A POST request's JSON body, or why the request is invalid: made by prepare() in the initiating
+/// function, so that an operation holds no copy of the caller's request.
+using encoded_body = outcome<std::string>;
+encoded_body prepare(const create_authentication_request&) noexcept;
+encoded_body prepare(const create_check_request&) noexcept;
+encoded_body prepare(const retry_authentication_request&) noexcept;
+encoded_body prepare(const feedback_request&) noexcept;
+
+void start_create_authentication(std::shared_ptr<client_core>, encoded_body, const call_options&,
+                                 handler<create_authentication_response>);
+void start_check(std::shared_ptr<client_core>, encoded_body, const call_options&, handler<create_check_response>);
+void start_retry(std::shared_ptr<client_core>, encoded_body, const call_options&,
                  handler<retry_authentication_response>);
-void start_feedback(std::shared_ptr<client_core>, const feedback_request&, const call_options&,
-                    handler<feedback_response>);
+void start_feedback(std::shared_ptr<client_core>, encoded_body, const call_options&, handler<feedback_response>);
+void start_warm_up(std::shared_ptr<client_core>, std::size_t, handler<std::size_t>);
 void start_get_authentication_status(std::shared_ptr<client_core>, const std::string&, const call_options&,
                                      handler<authentication_status_response>);
 void start_lookup(std::shared_ptr<client_core>, const lookup_request&, const call_options&,
@@ -64,10 +73,10 @@ public:
     auto create_authentication_async(const create_authentication_request& request, const call_options& options,
                                      Token&& token = {}) {
         return boost::asio::async_initiate<Token, void(outcome<create_authentication_response>)>(
-            [core = core_](auto handler, const create_authentication_request& r, const call_options& o) {
-                detail::start_create_authentication(core, r, o, std::move(handler));
+            [core = core_](auto handler, detail::encoded_body body, const call_options& o) {
+                detail::start_create_authentication(core, std::move(body), o, std::move(handler));
             },
-            token, request, options);
+            token, detail::prepare(request), options);
     }
     /// Same, with the client's call options.
     template <completion_token_for<create_authentication_response> Token = default_token>
@@ -80,10 +89,10 @@ public:
     template <completion_token_for<create_check_response> Token = default_token>
     auto check_async(const create_check_request& request, const call_options& options, Token&& token = {}) {
         return boost::asio::async_initiate<Token, void(outcome<create_check_response>)>(
-            [core = core_](auto handler, const create_check_request& r, const call_options& o) {
-                detail::start_check(core, r, o, std::move(handler));
+            [core = core_](auto handler, detail::encoded_body body, const call_options& o) {
+                detail::start_check(core, std::move(body), o, std::move(handler));
             },
-            token, request, options);
+            token, detail::prepare(request), options);
     }
     /// Same, with the client's call options.
     template <completion_token_for<create_check_response> Token = default_token>
@@ -96,10 +105,10 @@ public:
     template <completion_token_for<retry_authentication_response> Token = default_token>
     auto retry_async(const retry_authentication_request& request, const call_options& options, Token&& token = {}) {
         return boost::asio::async_initiate<Token, void(outcome<retry_authentication_response>)>(
-            [core = core_](auto handler, const retry_authentication_request& r, const call_options& o) {
-                detail::start_retry(core, r, o, std::move(handler));
+            [core = core_](auto handler, detail::encoded_body body, const call_options& o) {
+                detail::start_retry(core, std::move(body), o, std::move(handler));
             },
-            token, request, options);
+            token, detail::prepare(request), options);
     }
     /// Same, with the client's call options.
     template <completion_token_for<retry_authentication_response> Token = default_token>
@@ -112,10 +121,10 @@ public:
     template <completion_token_for<feedback_response> Token = default_token>
     auto feedback_async(const feedback_request& request, const call_options& options, Token&& token = {}) {
         return boost::asio::async_initiate<Token, void(outcome<feedback_response>)>(
-            [core = core_](auto handler, const feedback_request& r, const call_options& o) {
-                detail::start_feedback(core, r, o, std::move(handler));
+            [core = core_](auto handler, detail::encoded_body body, const call_options& o) {
+                detail::start_feedback(core, std::move(body), o, std::move(handler));
             },
-            token, request, options);
+            token, detail::prepare(request), options);
     }
     /// Same, with the client's call options.
     template <completion_token_for<feedback_response> Token = default_token>
@@ -208,6 +217,25 @@ public:
     /// Ends every call in flight, and every call started before this, with errc::cancelled.
     /// Calls started afterwards run normally.
     void cancel();
+
+    /// Opens and handshakes connections ahead of the first call, so that the first call does not
+    /// pay for DNS, TCP and TLS: until min(n, client_options::max_connections) connections are
+    /// open (those already open or opening count), one after another, each left idle in the pool
+    /// (and closed after client_options::idle_timeout like any idle connection).
+    /// - Completion: void(ding::outcome<std::size_t>): the number of connections open when it
+    ///   completes (idle or in use). Errors: the first connection that could not be opened
+    ///   (errc::transport, errc::tls, errc::timeout after client_options::connect_timeout for one
+    ///   connection or client_options::timeout for the whole warm-up; errc::invalid_argument for
+    ///   invalid options); the connections opened before it stay idle in the pool.
+    /// - Executor, cancellation and lifetime as for every operation (top of this file): a
+    ///   cancellation closes the connection being opened and completes with errc::cancelled.
+    /// - It never takes a connection slot a queued call is waiting for.
+    template <completion_token_for<std::size_t> Token = default_token>
+    auto warm_up_async(std::size_t n, Token&& token = {}) {
+        return boost::asio::async_initiate<Token, void(outcome<std::size_t>)>(
+            [core = core_](auto handler, std::size_t count) { detail::start_warm_up(core, count, std::move(handler)); },
+            token, n);
+    }
 
 private:
     std::shared_ptr<detail::client_core> core_;

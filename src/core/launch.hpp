@@ -11,6 +11,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/execution/outstanding_work.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/prefer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -33,7 +34,8 @@ struct call_state final : call_base {
 
     std::shared_ptr<client_core> core;
     handler<T> h;
-    /// The handler's associated executor, tracked as having work until the handler ran.
+    /// The handler's associated executor; tracked as having work until the handler ran when it is
+    /// not the client's own (whose work the call's pending operations count).
     asio::any_completion_executor handler_work;
     /// The caller's cancellation slot, where cancel_forwarder is installed. Left installed when
     /// the call completes (see deliver()); cleared only when launch() itself fails.
@@ -102,6 +104,13 @@ void deliver(std::shared_ptr<call_state<T>> st) noexcept {
         std::move(h)(std::move(r));
     };
     const asio::any_completion_executor ex = st->handler_work; // run_handler moves the state's copy
+    // On an io_context executor running on this thread, asio::dispatch runs the function at once;
+    // so does this, without wrapping it for the type-erased executor (a heap allocation per call).
+    using io_executor = asio::io_context::executor_type;
+    if (const io_executor* io = ex.template target<io_executor>(); io != nullptr && io->running_in_this_thread()) {
+        run_handler();
+        return;
+    }
     try {
         asio::dispatch(ex, run_handler);
         return;
@@ -123,15 +132,21 @@ struct spawn_done {
     }
 };
 
+/// The checks every call makes first, on the client's executor: nullptr if it may go on.
+inline std::optional<error> refuse_start(client_core& core, call_base& call, std::string_view operation) {
+    if (core.closed()) return make_error(errc::cancelled, "the client was destroyed before the call started", operation);
+    if (call.control.stopped()) return make_error(errc::cancelled, "cancelled before the call started", operation);
+    if (const error* e = core.configuration_error()) return *e;
+    return std::nullopt;
+}
+
 template <class T>
 asio::awaitable<outcome<T>> run_call(std::shared_ptr<call_state<T>> st, outcome<http_call> call,
                                      call_options overrides, interpreter<T> interpret) {
     client_core& core = *st->core;
     core.register_call(*st);
     const std::string_view operation = call ? call->operation : std::string_view{};
-    if (core.closed()) co_return make_error(errc::cancelled, "the client was destroyed before the call started", operation);
-    if (st->control.stopped()) co_return make_error(errc::cancelled, "cancelled before the call started", operation);
-    if (const error* e = core.configuration_error()) co_return *e;
+    if (auto refused = refuse_start(core, *st, operation)) co_return std::move(*refused);
     if (!call) co_return call.error();
     if (overrides.timeout && overrides.timeout->count() <= 0)
         co_return make_error(errc::invalid_argument, "call_options.timeout: must be positive", operation);
@@ -142,12 +157,25 @@ asio::awaitable<outcome<T>> run_call(std::shared_ptr<call_state<T>> st, outcome<
     auto reply = co_await core.http().send(*call, overrides.timeout.value_or(core.options().timeout),
                                            overrides.retry.value_or(core.options().retry), st->control);
     if (!reply) co_return std::move(reply).error();
-    co_return interpret(*reply, operation);
+    outcome<T> result = interpret(*reply, operation);
+    core.http().connections().recycle_body(std::move(reply->body)); // the next response reuses its buffer
+    co_return result;
 }
 
-template <class T>
-void launch(const std::shared_ptr<client_core>& core, outcome<http_call> call, const call_options& overrides,
-            handler<T> h, interpreter<T> interpret) noexcept {
+/// Opens up to `n` connections (client::warm_up_async).
+inline asio::awaitable<outcome<std::size_t>> run_warm_up(std::shared_ptr<call_state<std::size_t>> st, std::size_t n) {
+    client_core& core = *st->core;
+    core.register_call(*st);
+    if (auto refused = refuse_start(core, *st, "warm_up")) co_return std::move(*refused);
+    co_return co_await core.http().connections().warm_up(
+        n, deadline_after(std::chrono::steady_clock::now(), core.options().timeout), st->control);
+}
+
+/// Starts `body(state)` (a coroutine returning outcome<T>) as one call: registered for cancel(),
+/// forwarding the caller's cancellation, completing on the handler's executor. `operation` names
+/// the call in the error a handler gets when the client's execution context is gone.
+template <class T, class Body>
+void launch_task(const std::shared_ptr<client_core>& core, handler<T> h, std::string_view operation, Body body) noexcept {
     if (!core->executor()) {
         // The client's execution context was destroyed: nothing can run on it, and the handler's
         // executor (by default, that context's) may be gone too. The handler is dropped uncalled,
@@ -159,14 +187,25 @@ void launch(const std::shared_ptr<client_core>& core, outcome<http_call> call, c
         // any_completion_handler builds its executor without throwing: out of memory, it is empty.
         const asio::any_completion_executor handler_ex = asio::get_associated_executor(h, core->get_executor());
         if (!handler_ex) throw std::bad_alloc();
-        asio::any_completion_executor work = asio::prefer(handler_ex, asio::execution::outstanding_work.tracked);
+        // The handler's executor counts as having work until the handler ran. When it is the
+        // client's own executor, the call's pending operations already count (from co_spawn to the
+        // delivery, which runs on it), so a tracked copy is made only for any other executor
+        // (measured: one heap allocation per call).
+        // Compared as io_context executors (the common case): building an any_completion_executor
+        // from the client's executor to compare with would itself allocate.
+        using io_executor = asio::io_context::executor_type;
+        const io_executor* theirs = handler_ex.template target<io_executor>();
+        const io_executor* mine = core->get_executor().template target<io_executor>();
+        asio::any_completion_executor work = handler_ex;
+        if (theirs == nullptr || mine == nullptr || !(*theirs == *mine))
+            work = asio::prefer(handler_ex, asio::execution::outstanding_work.tracked);
         asio::cancellation_slot slot = asio::get_associated_cancellation_slot(h);
         st = std::make_shared<call_state<T>>(core, std::move(h)); // h is untouched if this throws
         core->arm(st->control);
         st->handler_work = std::move(work);
         st->caller_slot = slot;
         if (st->caller_slot.is_connected()) st->caller_slot.template emplace<cancel_forwarder<T>>(st);
-        asio::co_spawn(core->executor(), run_call<T>(st, std::move(call), overrides, interpret), spawn_done<T>{st});
+        asio::co_spawn(core->executor(), body(st), spawn_done<T>{st});
     } catch (...) {
         // Out of memory before the call could start: complete it with errc::internal, still
         // never inside this function when the executor can take a function.
@@ -197,6 +236,17 @@ void launch(const std::shared_ptr<client_core>& core, outcome<http_call> call, c
             // awaiting it is destroyed with it), which is all that is left to do.
         }
     }
+}
+
+template <class T>
+void launch(const std::shared_ptr<client_core>& core, outcome<http_call> call, const call_options& overrides,
+            handler<T> h, interpreter<T> interpret) noexcept {
+    const std::string_view operation = call ? call->operation : std::string_view{};
+    // The call moves into the coroutine's frame when body runs (once, inside launch_task).
+    launch_task<T>(core, std::move(h), operation,
+                   [&call, &overrides, interpret](std::shared_ptr<call_state<T>> st) {
+                       return run_call<T>(std::move(st), std::move(call), overrides, interpret);
+                   });
 }
 
 } // namespace ding::detail

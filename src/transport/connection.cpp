@@ -156,7 +156,7 @@ asio::awaitable<std::optional<io_failure>> connection::open(const asio::ip::tcp:
 
 asio::awaitable<std::optional<io_failure>> connection::exchange(std::optional<response_reader>& reader,
                                                                 std::size_t max_body, steady_time deadline,
-                                                                call_control& control) {
+                                                                call_control& control, std::string spare_body) {
     if (control.stopped()) co_return aborted(io_stage::write);
     if (std::chrono::steady_clock::now() >= deadline) co_return io_failure{io_stage::write, beast::error::timeout};
     tcp().expires_never();
@@ -183,7 +183,9 @@ asio::awaitable<std::optional<io_failure>> connection::exchange(std::optional<re
     if (control.stopped() || watch_->fired)
         co_return finish(io_failure{io_stage::read, asio::error::operation_aborted}, io_stage::read);
     for (int interim = 0;; ++interim) {
+        if (reader) spare_body = std::move(reader->body()); // an interim response's: empty, its capacity kept
         reader.emplace(max_body);
+        reader->reuse_body(std::move(spare_body));
         auto [rec, read] = tls_ ? co_await http::async_read(*tls_, buffer_, *reader, use_tuple)
                                 : co_await http::async_read(*plain_, buffer_, *reader, use_tuple);
         if (rec) co_return finish(io_failure{io_stage::read, rec, interim > 0 || reader->got_some()}, io_stage::read);
@@ -217,8 +219,37 @@ bool connection::clean_for_reuse() noexcept {
     }
     char byte;
     const auto n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-    if (n >= 0) return false; // 0: closed by the peer; > 0: unsolicited bytes (a response, an alert)
-    return errno == EAGAIN || errno == EWOULDBLOCK;
+    if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK;
+    if (n == 0 || !tls_) return false; // closed by the peer, or unsolicited bytes (a stray response)
+    return drain_tls_records();
+}
+
+// TLS 1.3 servers send session tickets after the handshake (and may send other records that carry
+// no application data) outside any response. A connection that went idle right after its handshake
+// (client::warm_up_async) has them pending: they are processed here, without blocking, which also
+// hands the session to the pool for resumption. Application data, an alert or a close means the
+// stream is out of step: the connection is not reused.
+bool connection::drain_tls_records() noexcept {
+    auto& socket = tcp().socket();
+    boost::system::error_code ec;
+    socket.non_blocking(true, ec);
+    if (ec) return false;
+    std::size_t n = 0;
+    try {
+        char byte;
+        n = tls_->read_some(asio::buffer(&byte, 1), ec);
+    } catch (...) {
+        ec = asio::error::no_memory;
+    }
+    boost::system::error_code ignored;
+    socket.non_blocking(false, ignored);
+    if (n != 0 || ec != asio::error::would_block) return false;
+    // Part of a record may have arrived (half of a stray response): it would complete under the
+    // next request's read and be taken for its answer. Only a stream with nothing left over is clean.
+    SSL* ssl = tls_->native_handle();
+    if (SSL_has_pending(ssl) == 1) return false;
+    BIO* rbio = SSL_get_rbio(ssl);
+    return rbio == nullptr || BIO_ctrl_pending(rbio) == 0;
 }
 
 void connection::acknowledge_now() noexcept {

@@ -113,12 +113,14 @@ public:
 
     /// Writes request_buffer() and reads the final response into `reader` (emplaced here; interim
     /// 1xx responses are read and skipped, a 101 is an error), all before `deadline`.
+    /// `spare_body`: a buffer the response body is read into (its capacity reused).
     asio::awaitable<std::optional<io_failure>> exchange(std::optional<response_reader>& reader,
                                                         std::size_t max_body, steady_time deadline,
-                                                        call_control& control);
+                                                        call_control& control, std::string spare_body = {});
 
     /// True if nothing arrived while the connection was idle: no byte beyond the last response
-    /// (buffered or in the kernel) and no close by the peer. One non-blocking peek (a syscall).
+    /// (buffered or in the kernel) and no close by the peer. One non-blocking peek (a syscall);
+    /// TLS records without application data (session tickets) are processed and do not count.
     bool clean_for_reuse() noexcept;
     /// Sends the ACK of what was received right away (TCP_QUICKACK) instead of delaying it.
     void acknowledge_now() noexcept;
@@ -132,6 +134,7 @@ public:
 
 private:
     beast::tcp_stream& tcp() noexcept { return tls_ ? tls_->next_layer() : *plain_; }
+    bool drain_tls_records() noexcept;
     void arm_watchdog(steady_time deadline);
     bool disarm_watchdog() noexcept; ///< true if it fired
 

@@ -256,7 +256,8 @@ asio::awaitable<http_client::attempt_result> http_client::attempt(const http_cal
         serialize(borrowed->request_buffer());
         std::optional<response_reader> reader;
         pool_->count_request();
-        auto failure = co_await borrowed->exchange(reader, config_.max_response_body, deadline, control);
+        auto failure =
+            co_await borrowed->exchange(reader, config_.max_response_body, deadline, control, pool_->spare_body());
         if (!failure) {
             const unsigned status = reader->status();
             // RFC 9110 §15.5.9: a 408 on a reused connection means the server closed it before it

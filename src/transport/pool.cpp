@@ -88,7 +88,9 @@ struct pool::timed_waiter final : pool_state<connection>::waiter {
 };
 
 pool::pool(asio::any_io_executor ex, pool_config config)
-    : ex_(std::move(ex)), config_(std::move(config)), state_(config_.limits) {}
+    : ex_(std::move(ex)), config_(std::move(config)), state_(config_.limits) {
+    spare_bodies_.reserve(std::min<std::size_t>(config_.limits.max_connections, 64));
+}
 
 pool::~pool() {
     state_.close_idle();
@@ -278,6 +280,32 @@ asio::awaitable<acquired> pool::open_new(slot_reservation slot, steady_time dead
         if (conn->session_resumed()) resumed_.add();
     }
     co_return got(slot.connected(std::move(conn)));
+}
+
+asio::awaitable<outcome<std::size_t>> pool::warm_up(std::size_t n, steady_time deadline, call_control& control) {
+    auto keep_alive = shared_from_this();
+    const std::size_t target = std::min(n, state_.limits().max_connections);
+    // One at a time: the call's stop reaches the one connection it is opening (call_control::io),
+    // and a login endpoint needs a handful of connections, not a burst.
+    while (state_.occupied() < target) {
+        if (control.stopped()) {
+            error::details d;
+            d.message = "cancelled while warming up the pool";
+            d.operation = "warm_up";
+            co_return error(errc::cancelled, std::move(d));
+        }
+        if (!state_.try_reserve()) break; // callers are queued for connections: the slots are theirs
+        acquired a = co_await open_new(slot_reservation(state_), deadline, control);
+        if (!a.conn) {
+            error::details d;
+            d.message = std::move(a.message);
+            d.cause = a.io.ec;
+            d.operation = "warm_up";
+            co_return error(a.failure, std::move(d));
+        }
+        give_back(a.conn, true);
+    }
+    co_return state_.idle() + state_.in_use();
 }
 
 void pool::close_idle() { state_.close_idle(); }

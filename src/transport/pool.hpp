@@ -7,6 +7,7 @@
 #include "transport/url.hpp"
 
 #include <ding/error.hpp>
+#include <ding/outcome.hpp>
 #include <ding/options.hpp>
 
 #include <boost/asio/steady_timer.hpp>
@@ -53,6 +54,12 @@ public:
     /// when `control` is stopped (the coroutine's cancellation slot ends the wait at once).
     asio::awaitable<acquired> acquire(steady_time deadline, bool fresh_only, call_control& control);
 
+    /// client::warm_up_async: opens connections one after another (each bounded by the connect
+    /// timeout and `deadline`) until min(n, max_connections) are open or opening, and leaves the
+    /// new ones idle. Completes with the number of open connections (idle or in use), or the first
+    /// failure (the connections opened before it stay idle). Never takes a slot a waiting caller needs.
+    asio::awaitable<outcome<std::size_t>> warm_up(std::size_t n, steady_time deadline, call_control& control);
+
     void close_idle();
     /// The executor's context is being destroyed: closes idle connections and drops the executor
     /// and the resolve in progress, so that nothing here outlives the context's services.
@@ -60,6 +67,21 @@ public:
     const base_url& url() const noexcept { return config_.url; }
     pool_stats stats() const noexcept;
     void count_request() noexcept { requests_sent_.add(); }
+
+    /// A string whose capacity an earlier response body left (or an empty one): response bodies
+    /// reuse their buffers instead of allocating one per call.
+    std::string spare_body() noexcept {
+        if (spare_bodies_.empty()) return {};
+        std::string s = std::move(spare_bodies_.back());
+        spare_bodies_.pop_back();
+        return s;
+    }
+    /// Keeps a finished response body's buffer for spare_body(), within a fixed bound.
+    void recycle_body(std::string&& body) noexcept {
+        if (body.capacity() == 0 || body.capacity() > max_spare_body || spare_bodies_.size() == spare_bodies_.capacity())
+            return;
+        spare_bodies_.push_back(std::move(body)); // within the reserved capacity: never allocates
+    }
     void count_retry() noexcept { retries_.add(); }
 
     /// Gives a connection back after a complete response (reusable) or closes it.
@@ -81,6 +103,8 @@ private:
     std::shared_ptr<resolve_job> resolving_; ///< the resolve in progress, if any
     SSL_SESSION* session_ = nullptr;         ///< last session for resumption (owned reference)
     std::string last_connect_error_;
+    static constexpr std::size_t max_spare_body = 64 * 1024;
+    std::vector<std::string> spare_bodies_; ///< reserved once: one per connection, at most 64
     single_writer_counter handshakes_, resumed_, requests_sent_, retries_;
 };
 

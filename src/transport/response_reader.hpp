@@ -53,6 +53,12 @@ public:
         body_limit(max_body);
     }
 
+    /// Reads the body into `buffer` (cleared; its capacity is reused). Before parsing starts.
+    void reuse_body(std::string&& buffer) noexcept {
+        body_ = std::move(buffer);
+        body_.clear();
+    }
+
     unsigned status() const noexcept { return status_; }
     std::string& body() noexcept { return body_; }
     /// Empty when the response said application/json (or said nothing).
