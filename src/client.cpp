@@ -173,7 +173,7 @@ void start_lookup(std::shared_ptr<client_core> core, const lookup_request& reque
 }
 
 void start_warm_up(std::shared_ptr<client_core> core, std::size_t n, handler<std::size_t> h) {
-    launch_task<std::size_t>(core, std::move(h), "warm_up",
+    launch_task<std::size_t>(core, std::move(h),
                              [n](std::shared_ptr<call_state<std::size_t>> st) { return run_warm_up(std::move(st), n); });
 }
 

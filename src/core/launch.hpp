@@ -172,10 +172,9 @@ inline asio::awaitable<outcome<std::size_t>> run_warm_up(std::shared_ptr<call_st
 }
 
 /// Starts `body(state)` (a coroutine returning outcome<T>) as one call: registered for cancel(),
-/// forwarding the caller's cancellation, completing on the handler's executor. `operation` names
-/// the call in the error a handler gets when the client's execution context is gone.
+/// forwarding the caller's cancellation, completing on the handler's executor.
 template <class T, class Body>
-void launch_task(const std::shared_ptr<client_core>& core, handler<T> h, std::string_view operation, Body body) noexcept {
+void launch_task(const std::shared_ptr<client_core>& core, handler<T> h, Body body) noexcept {
     if (!core->executor()) {
         // The client's execution context was destroyed: nothing can run on it, and the handler's
         // executor (by default, that context's) may be gone too. The handler is dropped uncalled,
@@ -241,9 +240,8 @@ void launch_task(const std::shared_ptr<client_core>& core, handler<T> h, std::st
 template <class T>
 void launch(const std::shared_ptr<client_core>& core, outcome<http_call> call, const call_options& overrides,
             handler<T> h, interpreter<T> interpret) noexcept {
-    const std::string_view operation = call ? call->operation : std::string_view{};
     // The call moves into the coroutine's frame when body runs (once, inside launch_task).
-    launch_task<T>(core, std::move(h), operation,
+    launch_task<T>(core, std::move(h),
                    [&call, &overrides, interpret](std::shared_ptr<call_state<T>> st) {
                        return run_call<T>(std::move(st), std::move(call), overrides, interpret);
                    });
