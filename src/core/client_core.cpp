@@ -17,33 +17,33 @@ namespace ding::detail {
 /// Tells the cores of an execution context that it is being destroyed, while its services still
 /// exist, so that a client outliving its io_context holds no socket, timer or strand then (their
 /// destructors would reach into the destroyed context's services).
+///
+/// The list and its mutex live in a registry_state the cores share: a core destroyed on another
+/// thread while the context is destroyed may still lock it after the service itself is gone.
+/// context_shutdown() runs under that mutex, so a core is either removed first (and never
+/// touched) or shut down first (and its destructor waits for that to end).
 class core_registry final : public asio::execution_context::service {
 public:
     static inline asio::execution_context::id id;
 
-    explicit core_registry(asio::execution_context& context) : service(context) {}
+    explicit core_registry(asio::execution_context& context)
+        : service(context), state_(std::make_shared<registry_state>()) {}
 
-    void add(client_core& core) {
-        std::lock_guard lock(mutex_);
-        cores_.push_back(&core);
-    }
-    void remove(client_core& core) noexcept {
-        std::lock_guard lock(mutex_);
-        std::erase(cores_, &core);
+    std::shared_ptr<registry_state> add(client_core& core) {
+        std::lock_guard lock(state_->mutex);
+        state_->cores.push_back(&core);
+        return state_;
     }
 
 private:
     void shutdown() override {
-        std::vector<client_core*> cores;
-        {
-            std::lock_guard lock(mutex_);
-            cores.swap(cores_);
-        }
-        for (client_core* core : cores) core->context_shutdown();
+        std::lock_guard lock(state_->mutex);
+        state_->shut_down = true;
+        for (client_core* core : state_->cores) core->context_shutdown();
+        state_->cores.clear();
     }
 
-    std::mutex mutex_;
-    std::vector<client_core*> cores_;
+    std::shared_ptr<registry_state> state_;
 };
 
 error make_error(errc code, std::string message, std::string_view operation) {
@@ -65,8 +65,8 @@ client_core::client_core(asio::any_io_executor executor, const client_options& o
 std::shared_ptr<client_core> client_core::create(asio::any_io_executor executor, const client_options& options,
                                                  api_profile profile) {
     std::shared_ptr<client_core> core(new client_core(std::move(executor), options));
-    core->registry_ = &asio::use_service<core_registry>(asio::query(core->user_executor_, asio::execution::context));
-    core->registry_->add(*core);
+    core->registry_ =
+        asio::use_service<core_registry>(asio::query(core->user_executor_, asio::execution::context)).add(*core);
     auto& o = core->options_;
     std::string why = core->check_options();
     if (why.empty()) {
@@ -90,7 +90,9 @@ std::shared_ptr<client_core> client_core::create(asio::any_io_executor executor,
 }
 
 client_core::~client_core() {
-    if (!context_gone_.load(std::memory_order_acquire) && registry_ != nullptr) registry_->remove(*this);
+    if (!registry_) return;
+    std::lock_guard lock(registry_->mutex);
+    if (!registry_->shut_down) std::erase(registry_->cores, this);
 }
 
 void client_core::context_shutdown() noexcept {

@@ -25,6 +25,8 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
+#include <vector>
 #include <string>
 #include <string_view>
 
@@ -51,7 +53,14 @@ struct call_base {
     void stop(asio::cancellation_type type) noexcept;
 };
 
-class core_registry;
+class client_core;
+
+/// The cores of one execution context (see core_registry in client_core.cpp).
+struct registry_state {
+    std::mutex mutex;
+    std::vector<client_core*> cores;
+    bool shut_down = false; ///< the context is being destroyed: every core listed was told
+};
 
 class client_core : public std::enable_shared_from_this<client_core> {
 public:
@@ -107,7 +116,7 @@ private:
     std::optional<http_client> http_;
     call_stop_flags stop_flags_;
     call_base* calls_ = nullptr; ///< calls in flight (on executor())
-    core_registry* registry_ = nullptr;  ///< of the executor's context; gone after context_shutdown()
+    std::shared_ptr<registry_state> registry_; ///< of the executor's context
     std::atomic<bool> context_gone_{false};
 };
 

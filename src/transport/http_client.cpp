@@ -326,29 +326,30 @@ asio::awaitable<outcome<http_reply>> http_client::send(const http_call& call, st
         attempt_info info{call.operation, number, http::to_string(call.method), call.target,
                           result.reply ? static_cast<int>(result.reply->status) : 0, since(started)};
         // No hook runs and nothing is retried once the call was cancelled or the client is gone.
-        if (control.stopped()) {
-            // A success that arrived before the stop is the caller's (the server acted on it);
-            // anything else ends as cancelled, as it would have a step later.
+        // A success that arrived before the stop is the caller's (the server acted on it);
+        // anything else ends as cancelled, as it would have a step later.
+        auto end_stopped = [&]() -> outcome<http_reply> {
             if (result.reply && result.reply->status >= 200 && result.reply->status < 300)
-                co_return std::move(*result.reply);
+                return std::move(*result.reply);
             error::details d;
             d.message = "cancelled";
             d.http_status = result.reply ? static_cast<int>(result.reply->status) : 0;
             d.attempts = number;
             d.operation = std::string(call.operation);
             if (result.failure) {
-                if (result.failure->value() == errc::cancelled) co_return std::move(*result.failure);
+                if (result.failure->value() == errc::cancelled) return std::move(*result.failure);
                 d.cause = result.failure->cause();
             }
-            co_return error(errc::cancelled, std::move(d));
-        }
+            return error(errc::cancelled, std::move(d));
+        };
+        if (control.stopped()) co_return end_stopped();
 
         std::optional<std::chrono::milliseconds> wait;
         if (result.reply) {
             if (config_.hooks.after_response) config_.hooks.after_response(info);
+            if (control.stopped()) co_return end_stopped(); // the hook cancelled or destroyed the client
             last_status = result.reply->status;
-            if (number >= max_attempts || control.stopped() ||
-                !should_retry(errc::http_status, last_status, true, call.idempotent, policy))
+            if (number >= max_attempts || !should_retry(errc::http_status, last_status, true, call.idempotent, policy))
                 co_return std::move(*result.reply);
             if (config_.hooks.on_error) {
                 error::details d;
@@ -364,7 +365,8 @@ asio::awaitable<outcome<http_reply>> http_client::send(const http_call& call, st
             }
         } else {
             if (config_.hooks.on_error) config_.hooks.on_error(info, *result.failure);
-            if (number >= max_attempts || control.stopped() ||
+            if (control.stopped()) co_return end_stopped();
+            if (number >= max_attempts ||
                 !should_retry(result.failure->value(), 0, result.may_have_reached_server, call.idempotent, policy))
                 co_return std::move(*result.failure);
             last_status = 0;

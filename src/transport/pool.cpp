@@ -171,7 +171,12 @@ asio::awaitable<acquired> pool::acquire(steady_time deadline, bool fresh_only, c
     if (w.granted) {
         if (w.conn) {
             w.granted = false;
-            co_return got(lease(state_, std::move(w.conn), true));
+            // Handed over straight from the call that finished with it: probed like an idle one
+            // (a stray response behind the last one must not become this call's answer).
+            lease handed(state_, std::move(w.conn), true);
+            if (handed->clean_for_reuse()) co_return got(std::move(handed));
+            handed.discard(); // its slot goes on as if freed; this caller queues again
+            co_return co_await acquire(deadline, fresh_only, control);
         }
         leave.slot_taken = true;
         w.granted = false;
@@ -285,6 +290,8 @@ asio::awaitable<acquired> pool::open_new(slot_reservation slot, steady_time dead
 asio::awaitable<outcome<std::size_t>> pool::warm_up(std::size_t n, steady_time deadline, call_control& control) {
     auto keep_alive = shared_from_this();
     const std::size_t target = std::min(n, state_.limits().max_connections);
+    // Idle connections the server closed meanwhile do not count as warm.
+    state_.prune_idle(std::chrono::steady_clock::now(), [](connection& c) { return c.clean_for_reuse(); });
     // One at a time: the call's stop reaches the one connection it is opening (call_control::io),
     // and a login endpoint needs a handful of connections, not a burst.
     while (state_.occupied() < target) {

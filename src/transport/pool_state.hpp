@@ -117,6 +117,24 @@ public:
         for (std::size_t i = 0; i < n; ++i) grant_free_slot();
     }
 
+    /// Closes idle connections past the idle timeout and those `usable` refuses (closed by the
+    /// peer, unsolicited bytes), so that what is left is what a caller could be given.
+    template <class Usable>
+    void prune_idle(steady_time now, Usable&& usable) {
+        sweep(now);
+        std::size_t kept = 0;
+        for (std::size_t i = 0; i < idle_.size(); ++i)
+            if (usable(*idle_[i].conn)) {
+                if (kept != i) idle_[kept] = std::move(idle_[i]);
+                ++kept;
+            }
+        const std::size_t dropped = idle_.size() - kept;
+        if (dropped == 0) return;
+        idle_.erase(idle_.begin() + static_cast<std::ptrdiff_t>(kept), idle_.end());
+        idle_count_.sub(dropped);
+        for (std::size_t i = 0; i < dropped; ++i) grant_free_slot();
+    }
+
     /// Closes the least recently used idle connection if the pool is full, so that a caller that
     /// needs a new connection (after a stale one failed) can open it.
     void make_room() {
