@@ -18,7 +18,7 @@ unsigned short dead_port(asio::io_context& ioc) {
 
 } // namespace
 
-TEST_CASE("integration: warm_up_async opens n connections left idle; the next calls open none and handshake none") {
+TEST_CASE("integration: warm_up_async opens n connections left idle, the next calls open none and handshake none") {
     fixture f;
     auto o = f.options();
     o.max_connections = 4;
@@ -54,7 +54,7 @@ TEST_CASE("integration: warm_up_async opens n connections left idle; the next ca
     CHECK(client.stats().connections_opened == 4);
 }
 
-TEST_CASE("integration: warm_up_async is bounded by max_connections; n == 0 opens nothing") {
+TEST_CASE("integration: warm_up_async is bounded by max_connections, and n == 0 opens nothing") {
     fixture f;
     auto o = f.options();
     o.max_connections = 2;
