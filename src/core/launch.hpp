@@ -194,7 +194,8 @@ void launch_task(const std::shared_ptr<client_core>& core, handler<T> h, Body bo
         // from the client's executor to compare with would itself allocate.
         using io_executor = asio::io_context::executor_type;
         const io_executor* theirs = handler_ex.template target<io_executor>();
-        const io_executor* mine = core->get_executor().template target<io_executor>();
+        const asio::any_io_executor client_ex = core->get_executor(); // target() points into it
+        const io_executor* mine = client_ex.template target<io_executor>();
         asio::any_completion_executor work = handler_ex;
         if (theirs == nullptr || mine == nullptr || !(*theirs == *mine))
             work = asio::prefer(handler_ex, asio::execution::outstanding_work.tracked);
