@@ -467,16 +467,12 @@ TEST_CASE("stress: callers and their handlers on another io_context and the clie
     h.run();
 }
 
-// Hidden (run it by name or with "[contract]"): what happens when a caller emits its cancellation
-// on its own strand of `ioc` while the operation's callback is bound (bind_executor) to another
-// io_context. launch()'s deliver() clears the caller's slot on the handler's executor (`app`),
-// concurrently with an emit on the caller's strand: ThreadSanitizer reports the race
-// (cancellation_slot::clear() in deliver(), src/core/launch.hpp, against
-// cancellation_signal::emit() from the `||` operator). Whether this is a bug or outside the
-// documented contract ("cancellation emitted on the caller's executor") is for the library to
-// say; the case above is the same stress with the cancellation emitted on the handler's executor.
+// A caller emits its cancellation on its own strand of `ioc` while the operation's callback is
+// bound (bind_executor) to another io_context. The SDK never touches the caller's slot after
+// launching (the forwarder it leaves there holds the call weakly), so the emit cannot race with the
+// completion: ThreadSanitizer reported a race here while deliver() cleared the slot.
 TEST_CASE("stress: handlers bound to another io_context while callers emit cancellation on their own strand",
-          "[.][contract]") {
+          "[stress]") {
     stress_config cfg;
     cfg.handlers_on_app = true;
     cfg.client_on_strand = true;
