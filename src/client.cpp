@@ -11,18 +11,11 @@ namespace ding {
 namespace detail {
 namespace {
 
-std::string bounded(const std::string& body) {
-    return body.size() <= error::max_body_copy ? body : body.substr(0, error::max_body_copy);
-}
-
 /// Maps a final reply to a value or an error: 2xx decodes, 400 with an ErrorResponse is an
 /// api_error, anything else is http_status. Server text stays in api_message()/body().
 template <class T>
 outcome<T> interpret(http_reply& reply, std::string_view operation) {
-    error::details d;
-    d.operation = std::string(operation);
-    d.http_status = static_cast<int>(reply.status);
-    d.attempts = reply.attempts;
+    error::details d = reply_details(reply, operation);
     if (reply.status >= 200 && reply.status < 300) {
         T value{};
         std::string why;
@@ -31,10 +24,10 @@ outcome<T> interpret(http_reply& reply, std::string_view operation) {
         else if (decode(reply.body, value, why))
             return value;
         d.message = "HTTP " + std::to_string(reply.status) + " with an unreadable body: " + why;
-        d.body = bounded(reply.body);
+        d.body = bounded_body(reply.body);
         return error(errc::decode, std::move(d));
     }
-    d.body = bounded(reply.body);
+    d.body = bounded_body(reply.body);
     if (reply.status == 400) {
         error_response body;
         std::string why;

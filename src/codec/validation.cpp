@@ -17,6 +17,8 @@ bool starts_with_nocase(std::string_view s, std::string_view prefix) noexcept {
     return true;
 }
 
+} // namespace
+
 // 'value' for a message: printable ASCII verbatim, other bytes as \xNN, at most 64 bytes.
 std::string quoted(std::string_view v) {
     constexpr std::size_t max = 64;
@@ -36,6 +38,8 @@ std::string quoted(std::string_view v) {
     if (v.size() > max) s.append("...");
     return s;
 }
+
+namespace {
 
 std::string problem(std::string_view field, std::string_view value, std::string_view what) {
     std::string m(field);

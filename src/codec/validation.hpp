@@ -16,6 +16,10 @@
 
 namespace ding::detail {
 
+/// `v` quoted for an error message: printable ASCII verbatim, other bytes as \xNN, at most 64
+/// bytes (then "..."). Shared by the v1 and v2 validators.
+std::string quoted(std::string_view v);
+
 /// '+' then 2 to 15 ASCII digits, the first of which is not 0.
 bool is_e164(std::string_view text) noexcept;
 

@@ -53,6 +53,18 @@ error make_error(errc code, std::string message, std::string_view operation) {
     return error(code, std::move(d));
 }
 
+error::details reply_details(const http_reply& reply, std::string_view operation) {
+    error::details d;
+    d.operation = std::string(operation);
+    d.http_status = static_cast<int>(reply.status);
+    d.attempts = reply.attempts;
+    return d;
+}
+
+std::string bounded_body(const std::string& body) {
+    return body.size() <= error::max_body_copy ? body : body.substr(0, error::max_body_copy);
+}
+
 void call_base::stop(asio::cancellation_type type) noexcept {
     control.stop(type == asio::cancellation_type::none ? asio::cancellation_type::terminal : type);
 }

@@ -126,6 +126,12 @@ template <class T>
 void launch(const std::shared_ptr<client_core>& core, outcome<http_call> call, const call_options& overrides,
             handler<T> h, interpreter<T> interpret) noexcept;
 
+/// What every error made from a reply starts with: the operation, the HTTP status, the attempts.
+error::details reply_details(const http_reply& reply, std::string_view operation);
+
+/// A response body as kept in an error: at most error::max_body_copy bytes.
+std::string bounded_body(const std::string& body);
+
 /// An error in the `ding` category with the given message, for the operation named.
 error make_error(errc code, std::string message, std::string_view operation);
 

@@ -14,22 +14,17 @@ namespace {
 
 using ding::detail::http_call;
 using ding::detail::http_reply;
+using ding::detail::bounded_body;
 using ding::detail::make_error;
+using ding::detail::reply_details;
 namespace http = ding::detail::http;
-
-std::string bounded(const std::string& body) {
-    return body.size() <= error::max_body_copy ? body : body.substr(0, error::max_body_copy);
-}
 
 /// Maps a final reply to a value or an error: 2xx decodes; any other status whose JSON body is
 /// the contract's error object (a `code` or a `message`) is an api_error carrying the body's
 /// code, message and param; anything else is http_status. Server text never enters message().
 template <class T>
 outcome<T> interpret(http_reply& reply, std::string_view operation) {
-    error::details d;
-    d.operation = std::string(operation);
-    d.http_status = static_cast<int>(reply.status);
-    d.attempts = reply.attempts;
+    error::details d = reply_details(reply, operation);
     if (reply.status >= 200 && reply.status < 300) {
         T value{};
         std::string why;
@@ -38,10 +33,10 @@ outcome<T> interpret(http_reply& reply, std::string_view operation) {
         else if (decode(reply.body, value, why))
             return value;
         d.message = "HTTP " + std::to_string(reply.status) + " with an unreadable body: " + why;
-        d.body = bounded(reply.body);
+        d.body = bounded_body(reply.body);
         return error(errc::decode, std::move(d));
     }
-    d.body = bounded(reply.body);
+    d.body = bounded_body(reply.body);
     if (reply.content_type.empty()) { // an intermediary's HTML page is not the API's error object
         error_body body;
         std::string why;

@@ -7,25 +7,7 @@ namespace {
 
 using result = std::optional<std::string>;
 
-// 'value' for a message: printable ASCII verbatim, other bytes as \xNN, at most 64 bytes.
-std::string quoted(std::string_view v) {
-    constexpr std::size_t max = 64;
-    static constexpr char hex[] = "0123456789abcdef";
-    std::string s = "'";
-    for (std::size_t i = 0; i < v.size() && i < max; ++i) {
-        const auto c = static_cast<unsigned char>(v[i]);
-        if (c >= 0x20 && c < 0x7F && c != '\\') {
-            s.push_back(static_cast<char>(c));
-        } else {
-            s.append("\\x");
-            s.push_back(hex[c >> 4]);
-            s.push_back(hex[c & 0xF]);
-        }
-    }
-    s.push_back('\'');
-    if (v.size() > max) s.append("...");
-    return s;
-}
+using ding::detail::quoted;
 
 std::string join(std::string_view prefix, std::string_view field) {
     std::string path(prefix);
