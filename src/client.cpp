@@ -166,8 +166,11 @@ void start_lookup(std::shared_ptr<client_core> core, const lookup_request& reque
 }
 
 void start_warm_up(std::shared_ptr<client_core> core, std::size_t n, handler<std::size_t> h) {
-    launch_task<std::size_t>(core, std::move(h),
-                             [n](std::shared_ptr<call_state<std::size_t>> st) { return run_warm_up(std::move(st), n); });
+    launch_task<std::size_t, call_state<std::size_t>>(
+        core, std::move(h), [](call_state<std::size_t>&) {},
+        [n](const std::shared_ptr<call_state<std::size_t>>& st) {
+            asio::co_spawn(st->core->executor(), run_warm_up(st, n), spawn_done<std::size_t>{st});
+        });
 }
 
 } // namespace detail

@@ -22,7 +22,7 @@
 namespace ding::detail {
 
 template <class T>
-struct call_state final : call_base {
+struct call_state : call_base {
     // The handler is move-constructed in place: Boost 1.81's any_completion_handler move
     // assignment recurses without end (it wraps the source as a new handler).
     call_state(std::shared_ptr<client_core> c, handler<T>&& handler) : core(std::move(c)), h(std::move(handler)) {}
@@ -140,26 +140,143 @@ inline std::optional<error> refuse_start(client_core& core, call_base& call, std
     return std::nullopt;
 }
 
+/// A call of the API: the generic call state plus the request and where its attempts stand.
 template <class T>
-asio::awaitable<outcome<T>> run_call(std::shared_ptr<call_state<T>> st, outcome<http_call> call,
-                                     call_options overrides, interpreter<T> interpret) {
-    client_core& core = *st->core;
-    core.register_call(*st);
-    const std::string_view operation = call ? call->operation : std::string_view{};
-    if (auto refused = refuse_start(core, *st, operation)) co_return std::move(*refused);
-    if (!call) co_return call.error();
-    if (overrides.timeout && overrides.timeout->count() <= 0)
-        co_return make_error(errc::invalid_argument, "call_options.timeout: must be positive", operation);
-    if (overrides.retry) {
-        if (auto bad = check_retry_policy(*overrides.retry))
-            co_return make_error(errc::invalid_argument, "call_options." + *bad, operation);
+struct http_call_state final : call_state<T> {
+    using call_state<T>::call_state;
+
+    std::optional<error> rejected; ///< validation failed in the initiating function
+    http_call call;
+    call_options overrides;
+    interpreter<T> interpret = nullptr;
+    send_state send;
+};
+
+/// Ends a call on the client's executor: no stop after this, the handler runs on its own.
+template <class T>
+void complete(std::shared_ptr<call_state<T>> st, outcome<T> r) noexcept {
+    st->done = true;
+    st->core->unregister_call(*st);
+    st->result.emplace(std::move(r));
+    deliver(std::move(st));
+}
+
+template <class T>
+outcome<T> interpret_reply(http_call_state<T>& st, outcome<http_reply> reply) {
+    if (!reply) return std::move(reply).error();
+    outcome<T> result = st.interpret(*reply, st.call.operation);
+    st.core->http().connections().recycle_body(std::move(reply->body)); // the next response reuses its buffer
+    return result;
+}
+
+template <class T>
+void fail_internal(const std::shared_ptr<http_call_state<T>>& st, std::exception_ptr ep) noexcept {
+    st->send.conn.discard(); // its state is unknown
+    error e = internal_error(ep, st->call.operation);
+    complete<T>(st, std::move(e));
+}
+
+// A call's steps (http_client.hpp), driven by plain callbacks on the client's executor. The
+// common case, an idle connection ready and one attempt enough, runs without a coroutine frame
+// and allocates nothing of its own beyond the call's state; only what may wait (a backoff, a
+// connection to wait for or to open) runs as a coroutine (http_client::obtain).
+template <class T>
+void next_attempt(const std::shared_ptr<http_call_state<T>>& st);
+
+template <class T>
+void after_attempt(const std::shared_ptr<http_call_state<T>>& st) {
+    if (auto done = st->core->http().after_attempt(st->send, st->control)) {
+        outcome<T> result = interpret_reply(*st, std::move(*done));
+        return complete<T>(st, std::move(result));
     }
-    auto reply = co_await core.http().send(*call, overrides.timeout.value_or(core.options().timeout),
-                                           overrides.retry.value_or(core.options().retry), st->control);
-    if (!reply) co_return std::move(reply).error();
-    outcome<T> result = interpret(*reply, operation);
-    core.http().connections().recycle_body(std::move(reply->body)); // the next response reuses its buffer
-    co_return result;
+    next_attempt(st); // after a backoff
+}
+
+/// Where an exchange ends (connection::exchange_done), on the client's executor.
+template <class T>
+void on_exchange_end(connection::exchange_args&, std::optional<io_failure> failure, std::shared_ptr<void> owner) noexcept {
+    auto st = std::static_pointer_cast<http_call_state<T>>(std::move(owner));
+    try {
+        if (!st->core->http().finish_exchange(st->send, std::move(failure), st->control))
+            return next_attempt(st); // the same attempt again, on a new connection
+        after_attempt(st);
+    } catch (...) {
+        fail_internal(st, std::current_exception());
+    }
+}
+
+template <class T>
+void start_exchange(const std::shared_ptr<http_call_state<T>>& st) {
+    http_client& http = st->core->http();
+    send_state& s = st->send;
+    http.write_request(s);
+    s.exchange.control = &st->control;
+    s.exchange.done = &on_exchange_end<T>;
+    connection& conn = *s.conn;
+    if (auto refused = conn.async_exchange(s.exchange, st)) {
+        if (!http.finish_exchange(s, std::move(refused), st->control)) return next_attempt(st);
+        after_attempt(st);
+    }
+}
+
+/// Completion of http_client::obtain's coroutine.
+template <class T>
+struct obtained {
+    std::shared_ptr<http_call_state<T>> st;
+
+    void operator()(std::exception_ptr ep, next_step next) noexcept {
+        if (ep) return fail_internal(st, ep);
+        try {
+            switch (next) {
+            case next_step::exchange: return start_exchange(st);
+            case next_step::attempt_failed: return after_attempt(st);
+            case next_step::call_failed: return complete<T>(st, std::move(*st->send.call_error));
+            }
+        } catch (...) {
+            fail_internal(st, std::current_exception());
+        }
+    }
+};
+
+template <class T>
+void next_attempt(const std::shared_ptr<http_call_state<T>>& st) {
+    http_client& http = st->core->http();
+    send_state& s = st->send;
+    if (!s.wait && !s.fresh_only) s.conn = http.connections().take_idle();
+    if (!s.conn) {
+        // Anything that may wait.
+        asio::co_spawn(st->core->executor(), http.obtain(s, st->control), obtained<T>{st});
+        return;
+    }
+    if (!s.prepared && !http.prepare_attempt(s, st->control)) {
+        http.connections().give_back(s.conn, true); // unused: still clean
+        return after_attempt(st);
+    }
+    start_exchange(st);
+}
+
+/// The start of every API call, on the client's executor (posted there by launch()).
+template <class T>
+void start_call(const std::shared_ptr<http_call_state<T>>& st) noexcept {
+    try {
+        client_core& core = *st->core;
+        core.register_call(*st);
+        const std::string_view operation = st->call.operation;
+        if (auto refused = refuse_start(core, *st, operation)) return complete<T>(st, std::move(*refused));
+        if (st->rejected) return complete<T>(st, std::move(*st->rejected));
+        const call_options& overrides = st->overrides;
+        if (overrides.timeout && overrides.timeout->count() <= 0)
+            return complete<T>(st, make_error(errc::invalid_argument, "call_options.timeout: must be positive", operation));
+        if (overrides.retry) {
+            if (auto bad = check_retry_policy(*overrides.retry))
+                return complete<T>(st, make_error(errc::invalid_argument, "call_options." + *bad, operation));
+        }
+        core.http().begin(st->send, st->call, overrides.timeout.value_or(core.options().timeout),
+                          overrides.retry.value_or(core.options().retry));
+        next_attempt(st);
+    } catch (...) {
+        fail_internal(st, std::current_exception());
+    }
 }
 
 /// Opens up to `n` connections (client::warm_up_async).
@@ -171,24 +288,25 @@ inline asio::awaitable<outcome<std::size_t>> run_warm_up(std::shared_ptr<call_st
         n, deadline_after(std::chrono::steady_clock::now(), core.options().timeout), st->control);
 }
 
-/// Starts `body(state)` (a coroutine returning outcome<T>) as one call: registered for cancel(),
-/// forwarding the caller's cancellation, completing on the handler's executor.
-template <class T, class Body>
-void launch_task(const std::shared_ptr<client_core>& core, handler<T> h, Body body) noexcept {
+/// Starts one call: makes its State (a call_state<T>), registered for cancel() by the work,
+/// forwarding the caller's cancellation, completing on the handler's executor; then `prepare(st)`
+/// fills it and `start(st)` hands it to the client's executor (never running it inline).
+template <class T, class State, class Prepare, class Start>
+void launch_task(const std::shared_ptr<client_core>& core, handler<T> h, Prepare prepare, Start start) noexcept {
     if (!core->executor()) {
         // The client's execution context was destroyed: nothing can run on it, and the handler's
         // executor (by default, that context's) may be gone too. The handler is dropped uncalled,
         // as Asio drops the operations of a destroyed context.
         return;
     }
-    std::shared_ptr<call_state<T>> st;
+    std::shared_ptr<State> st;
     try {
         // any_completion_handler builds its executor without throwing: out of memory, it is empty.
         const asio::any_completion_executor handler_ex = asio::get_associated_executor(h, core->get_executor());
         if (!handler_ex) throw std::bad_alloc();
         // The handler's executor counts as having work until the handler ran. When it is the
-        // client's own executor, the call's pending operations already count (from co_spawn to the
-        // delivery, which runs on it), so a tracked copy is made only for any other executor
+        // client's own executor, the call's pending operations already count (from the start to
+        // the delivery, which runs on it), so a tracked copy is made only for any other executor
         // (measured: one heap allocation per call).
         // Compared as io_context executors (the common case): building an any_completion_executor
         // from the client's executor to compare with would itself allocate.
@@ -200,12 +318,13 @@ void launch_task(const std::shared_ptr<client_core>& core, handler<T> h, Body bo
         if (theirs == nullptr || mine == nullptr || !(*theirs == *mine))
             work = asio::prefer(handler_ex, asio::execution::outstanding_work.tracked);
         asio::cancellation_slot slot = asio::get_associated_cancellation_slot(h);
-        st = std::make_shared<call_state<T>>(core, std::move(h)); // h is untouched if this throws
+        st = std::make_shared<State>(core, std::move(h)); // h is untouched if this throws
         core->arm(st->control);
         st->handler_work = std::move(work);
+        prepare(*st);
         st->caller_slot = slot;
         if (st->caller_slot.is_connected()) st->caller_slot.template emplace<cancel_forwarder<T>>(st);
-        asio::co_spawn(core->executor(), body(st), spawn_done<T>{st});
+        start(st);
     } catch (...) {
         // Out of memory before the call could start: complete it with errc::internal, still
         // never inside this function when the executor can take a function.
@@ -214,7 +333,7 @@ void launch_task(const std::shared_ptr<client_core>& core, handler<T> h, Body bo
             if (st->caller_slot.is_connected()) st->caller_slot.clear();
             st->done = true;
             st->result.emplace(internal_error(ep, ""));
-            deliver(std::move(st));
+            deliver<T>(std::move(st));
             return;
         }
         try {
@@ -241,11 +360,20 @@ void launch_task(const std::shared_ptr<client_core>& core, handler<T> h, Body bo
 template <class T>
 void launch(const std::shared_ptr<client_core>& core, outcome<http_call> call, const call_options& overrides,
             handler<T> h, interpreter<T> interpret) noexcept {
-    // The call moves into the coroutine's frame when body runs (once, inside launch_task).
-    launch_task<T>(core, std::move(h),
-                   [&call, &overrides, interpret](std::shared_ptr<call_state<T>> st) {
-                       return run_call<T>(std::move(st), std::move(call), overrides, interpret);
-                   });
+    launch_task<T, http_call_state<T>>(
+        core, std::move(h),
+        [&](http_call_state<T>& st) {
+            if (call)
+                st.call = std::move(*call); // the encoded body moves; nothing is copied
+            else
+                st.rejected.emplace(std::move(call).error());
+            st.overrides = overrides;
+            st.interpret = interpret;
+        },
+        [](const std::shared_ptr<http_call_state<T>>& st) {
+            // Posted, never run inline: the operation must not complete inside its initiation.
+            asio::post(st->core->executor(), [st]() noexcept { start_call<T>(st); });
+        });
 }
 
 } // namespace ding::detail

@@ -111,12 +111,31 @@ public:
     /// building a request allocates nothing once the connection is warm.
     std::string& request_buffer() noexcept { return request_; }
 
-    /// Writes request_buffer() and reads the final response into `reader` (emplaced here; interim
-    /// 1xx responses are read and skipped, a 101 is an error), all before `deadline`.
-    /// `spare_body`: a buffer the response body is read into (its capacity reused).
-    asio::awaitable<std::optional<io_failure>> exchange(std::optional<response_reader>& reader,
-                                                        std::size_t max_body, steady_time deadline,
-                                                        call_control& control, std::string spare_body = {});
+    struct exchange_args;
+    /// Called once when an exchange ends, with the failure (nullopt: a final response was read)
+    /// and the owner given to async_exchange.
+    using exchange_done = void (*)(exchange_args&, std::optional<io_failure>, std::shared_ptr<void> owner) noexcept;
+
+    /// What one exchange works on; owned by the caller (by `owner` below) until it completed.
+    struct exchange_args {
+        std::optional<response_reader> reader; ///< the final response, once the exchange succeeded
+        std::size_t max_body = 0;
+        steady_time deadline{};
+        call_control* control = nullptr;
+        std::string spare_body; ///< a buffer the response body is read into (its capacity reused)
+        exchange_done done = nullptr;
+    };
+
+    /// Writes request_buffer() and reads the final response into `args.reader` (interim 1xx
+    /// responses are read and skipped, a 101 is an error), all before `args.deadline`.
+    /// A plain hand-written operation: no coroutine frame, and the only allocations are Asio's
+    /// (recycled) operation objects. `owner` keeps `args` alive while the exchange is pending: the
+    /// pending operation holds it, so it is released if the operation is destroyed uncalled (its
+    /// io_context destroyed). If the exchange cannot start (stopped, deadline passed) this returns
+    /// the failure and `args.done` is not called; otherwise `args.done` runs exactly once, from one
+    /// of the exchange's I/O completions, on the connection's executor. Throws only if the first
+    /// write cannot be started (std::bad_alloc); `args.done` is then not called.
+    std::optional<io_failure> async_exchange(exchange_args& args, std::shared_ptr<void> owner);
 
     /// True if nothing arrived while the connection was idle: no byte beyond the last response
     /// (buffered or in the kernel) and no close by the peer. One non-blocking peek (a syscall);
@@ -133,6 +152,16 @@ public:
     SSL* native_ssl() noexcept { return tls_ ? tls_->native_handle() : nullptr; }
 
 private:
+    struct exchange_op;
+    /// Checks and arms one exchange; the failure if it must not start.
+    std::optional<io_failure> begin_exchange(exchange_args& args);
+    /// Prepares args.reader for the next response (interim ones included).
+    void next_response(exchange_args& args);
+    /// Ends an exchange: disarms the watchdog and turns a stop or a deadline into the failure.
+    std::optional<io_failure> end_exchange(exchange_args& args, std::optional<io_failure> failure, io_stage stage) noexcept;
+    /// What a complete response's status means for the exchange: nullopt to read on (interim).
+    std::optional<std::optional<io_failure>> after_response(exchange_args& args, int interim);
+
     beast::tcp_stream& tcp() noexcept { return tls_ ? tls_->next_layer() : *plain_; }
     bool drain_tls_records() noexcept;
     void arm_watchdog(steady_time deadline);

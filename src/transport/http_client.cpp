@@ -141,14 +141,6 @@ std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view valu
     return std::chrono::duration_cast<std::chrono::milliseconds>(wait);
 }
 
-struct http_client::attempt_result {
-    std::optional<http_reply> reply;
-    std::optional<error> failure;
-    bool may_have_reached_server = false;
-    std::string retry_after;
-    std::string retry_after_ms;
-};
-
 steady_time deadline_after(steady_time now, std::chrono::milliseconds timeout) noexcept {
     if (timeout.count() <= 0) return now;
     // Compared in milliseconds: converting a huge millisecond count to the clock's nanoseconds
@@ -178,220 +170,245 @@ http_client::http_client(std::shared_ptr<pool> p, http_client_config config)
                      "\r\nAccept: application/json\r\n";
 }
 
-asio::awaitable<http_client::attempt_result> http_client::attempt(const http_call& call, int number,
-                                                                  steady_time deadline,
-                                                                  std::chrono::steady_clock::time_point started,
-                                                                  call_control& control) {
-    auto failed = [&](errc code, std::string message, boost::system::error_code cause = {}, bool reached = false) {
-        error::details d;
-        d.message = std::move(message);
-        d.cause = cause;
-        d.attempts = number;
-        d.operation = std::string(call.operation);
-        return attempt_result{std::nullopt, error(code, std::move(d)), reached, {}, {}};
-    };
-    auto stopped = [&] { return failed(errc::cancelled, "cancelled before attempt " + std::to_string(number)); };
-    if (control.stopped()) co_return stopped();
-
-    // Everything that can fail is checked before a connection is taken.
-    std::string provided;
-    if (config_.auth.provider) provided = config_.auth.provider();
-    const std::string& key = config_.auth.provider ? provided : config_.auth.fixed_value; // no copy of a fixed key
-    if (key.empty() || !is_header_safe(key))
-        co_return failed(errc::invalid_argument, "api key: empty or contains characters not allowed in a header");
-    extra_headers added;
-    if (config_.hooks.before_attempt) {
-        attempt_info info{call.operation, number, http::to_string(call.method), call.target, 0, since(started)};
-        config_.hooks.before_attempt(info, added);
-        if (control.stopped()) co_return stopped(); // the hook may have destroyed or cancelled the client
-        for (const auto& [name, value] : added) {
-            if (!is_token(name) || !is_header_safe(value))
-                co_return failed(errc::invalid_argument,
-                                 "header added by before_attempt hook is not a valid header: '" + name + "'");
-            // The SDK owns the framing and the credentials: a hook must not be able to change how
-            // the request is delimited (request smuggling) or whose key it carries.
-            if (is_reserved_header(name, config_.auth.header_name))
-                co_return failed(errc::invalid_argument, "header added by before_attempt hook is reserved by the SDK: '" +
-                                                             name + "'");
-        }
-    }
-    // HTTP/1.1 request, serialized straight into the connection's reused buffer.
-    auto serialize = [&](std::string& out) {
-        out.clear();
-        out += http::to_string(call.method);
-        out += ' ';
-        out += call.target;
-        out += " HTTP/1.1\r\n";
-        out += fixed_headers_;
-        auto line = [&out](std::string_view name, std::string_view prefix, std::string_view value) {
-            out += name;
-            out += ": ";
-            out += prefix;
-            out += value;
-            out += "\r\n";
-        };
-        line(config_.auth.header_name, config_.auth.value_prefix, key);
-        for (const auto& [name, value] : call.headers) line(name, {}, value);
-        for (const auto& [name, value] : added) line(name, {}, value);
-        if (!call.body.empty()) {
-            char length[24];
-            const auto end = std::to_chars(length, length + sizeof length, call.body.size()).ptr;
-            out += "Content-Type: application/json\r\n";
-            line("Content-Length", {}, std::string_view(length, static_cast<std::size_t>(end - length)));
-        }
-        out += "\r\n";
-        out += call.body;
-    };
-
-    bool fresh_only = false;
-    for (;;) {
-        lease borrowed = fresh_only ? lease{} : pool_->take_idle(); // no coroutine frame when a connection is ready
-        if (!borrowed) {
-            acquired a = co_await pool_->acquire(deadline, fresh_only, control);
-            if (!a.conn) co_return failed(a.failure, std::move(a.message), a.io.ec);
-            borrowed = std::move(a.conn);
-        }
-        if (control.stopped()) co_return stopped(); // the lease gives the connection back
-
-        serialize(borrowed->request_buffer());
-        std::optional<response_reader> reader;
-        pool_->count_request();
-        auto failure =
-            co_await borrowed->exchange(reader, config_.max_response_body, deadline, control, pool_->spare_body());
-        if (!failure) {
-            const unsigned status = reader->status();
-            // RFC 9110 §15.5.9: a 408 on a reused connection means the server closed it before it
-            // read our request (it answers the idle connection, not us): nothing was processed, so
-            // the request goes once more on a new connection, whatever its method.
-            if (status == 408 && borrowed.reused() && !fresh_only) {
-                borrowed.discard();
-                fresh_only = true;
-                continue;
-            }
-            attempt_result result;
-            result.reply.emplace();
-            result.reply->status = status;
-            result.reply->content_type = std::move(reader->other_content_type());
-            result.retry_after = std::move(reader->retry_after());
-            result.retry_after_ms = std::move(reader->retry_after_ms());
-            result.reply->body = std::move(reader->body());
-            result.reply->attempts = number;
-            result.may_have_reached_server = true;
-            // RFC 9112 §9.3: reused only when the framing is certain and both sides keep it open.
-            const bool persistent = reader->persistent();
-            if (persistent) borrowed->acknowledge_now();
-            pool_->give_back(borrowed, persistent);
-            co_return result;
-        }
-        const bool reused = borrowed.reused();
-        borrowed.discard();
-        const bool cancelled = control.stopped();
-        const errc code = classify(*failure, cancelled);
-        // A kept-alive connection the server closed while it sat idle fails before any response
-        // byte: the request is sent once more, on a new connection, if that cannot act twice: a
-        // read, or a request whose write failed. A POST that was written may have been read by the
-        // server before it closed (nothing on the wire tells the two apart), so it is not re-sent.
-        const bool stale = reused && !fresh_only && code == errc::transport && !failure->response_started;
-        if (stale && (call.idempotent || failure->stage == io_stage::write)) {
-            fresh_only = true;
-            continue;
-        }
-        const bool reached = failure->stage == io_stage::read;
-        std::string message;
-        if (code == errc::cancelled)
-            message = "cancelled while " + std::string(stage_name(failure->stage));
-        else if (code == errc::timeout)
-            message = "timed out while " + std::string(stage_name(failure->stage));
-        else if (code == errc::response_too_large && reader && !reader->limit_message(failure->ec).empty())
-            message = reader->limit_message(failure->ec); // names the limit: header block or body
-        else if (code == errc::internal)
-            message = "out of memory while " + std::string(stage_name(failure->stage));
-        else if (failure->what != nullptr)
-            message = "protocol error while " + std::string(stage_name(failure->stage)) + ": " + failure->what;
-        else
-            message = "connection failed while " + std::string(stage_name(failure->stage)) + ": " + failure->ec.message();
-        co_return failed(code, std::move(message), failure->ec, reached);
-    }
+void http_client::begin(send_state& s, const http_call& call, std::chrono::milliseconds timeout,
+                        const retry_policy& policy) {
+    s.call = &call;
+    s.started = std::chrono::steady_clock::now();
+    s.deadline = deadline_after(s.started, timeout);
+    s.policy = policy;
+    s.max_attempts = std::max(1, policy.max_attempts);
+    s.exchange.max_body = config_.max_response_body;
+    s.exchange.deadline = s.deadline;
 }
 
-asio::awaitable<outcome<http_reply>> http_client::send(const http_call& call, std::chrono::milliseconds timeout,
-                                                       const retry_policy& policy, call_control& control) {
-    const auto started = std::chrono::steady_clock::now();
-    const steady_time deadline = deadline_after(started, timeout);
-    const int max_attempts = std::max(1, policy.max_attempts);
-    unsigned last_status = 0;
+attempt_result http_client::failed(const send_state& s, errc code, std::string message, boost::system::error_code cause,
+                                   bool reached) const {
+    error::details d;
+    d.message = std::move(message);
+    d.cause = cause;
+    d.attempts = s.number;
+    d.operation = std::string(s.call->operation);
+    return attempt_result{std::nullopt, error(code, std::move(d)), reached, {}, {}};
+}
 
-    for (int number = 1;; ++number) {
-        attempt_result result = co_await attempt(call, number, deadline, started, control);
-        attempt_info info{call.operation, number, http::to_string(call.method), call.target,
-                          result.reply ? static_cast<int>(result.reply->status) : 0, since(started)};
-        // No hook runs and nothing is retried once the call was cancelled or the client is gone.
-        // A success that arrived before the stop is the caller's (the server acted on it);
-        // anything else ends as cancelled, as it would have a step later.
-        auto end_stopped = [&]() -> outcome<http_reply> {
-            if (result.reply && result.reply->status >= 200 && result.reply->status < 300)
-                return std::move(*result.reply);
+bool http_client::prepare_attempt(send_state& s, call_control& control) {
+    const http_call& call = *s.call;
+    ++s.number;
+    s.result = attempt_result{};
+    s.prepared = false;
+    s.fresh_only = false;
+    s.added.clear();
+    auto stopped = [&] {
+        s.result = failed(s, errc::cancelled, "cancelled before attempt " + std::to_string(s.number));
+        return false;
+    };
+    if (control.stopped()) return stopped();
+    // Everything that can fail is checked before the request is written.
+    if (config_.auth.provider) s.provided_key = config_.auth.provider();
+    const std::string& key = config_.auth.provider ? s.provided_key : config_.auth.fixed_value;
+    if (key.empty() || !is_header_safe(key)) {
+        s.result = failed(s, errc::invalid_argument, "api key: empty or contains characters not allowed in a header");
+        return false;
+    }
+    if (config_.hooks.before_attempt) {
+        attempt_info info{call.operation, s.number, http::to_string(call.method), call.target, 0, since(s.started)};
+        config_.hooks.before_attempt(info, s.added);
+        if (control.stopped()) return stopped(); // the hook may have destroyed or cancelled the client
+        for (const auto& [name, value] : s.added) {
+            if (!is_token(name) || !is_header_safe(value)) {
+                s.result = failed(s, errc::invalid_argument,
+                                  "header added by before_attempt hook is not a valid header: '" + name + "'");
+                return false;
+            }
+            // The SDK owns the framing and the credentials: a hook must not be able to change how
+            // the request is delimited (request smuggling) or whose key it carries.
+            if (is_reserved_header(name, config_.auth.header_name)) {
+                s.result = failed(s, errc::invalid_argument,
+                                  "header added by before_attempt hook is reserved by the SDK: '" + name + "'");
+                return false;
+            }
+        }
+    }
+    s.prepared = true;
+    return true;
+}
+
+void http_client::write_request(send_state& s) {
+    // HTTP/1.1 request, serialized straight into the connection's reused buffer.
+    const http_call& call = *s.call;
+    const std::string& key = config_.auth.provider ? s.provided_key : config_.auth.fixed_value;
+    std::string& out = s.conn->request_buffer();
+    out.clear();
+    out += http::to_string(call.method);
+    out += ' ';
+    out += call.target;
+    out += " HTTP/1.1\r\n";
+    out += fixed_headers_;
+    auto line = [&out](std::string_view name, std::string_view prefix, std::string_view value) {
+        out += name;
+        out += ": ";
+        out += prefix;
+        out += value;
+        out += "\r\n";
+    };
+    line(config_.auth.header_name, config_.auth.value_prefix, key);
+    for (const auto& [name, value] : call.headers) line(name, {}, value);
+    for (const auto& [name, value] : s.added) line(name, {}, value);
+    if (!call.body.empty()) {
+        char length[24];
+        const auto end = std::to_chars(length, length + sizeof length, call.body.size()).ptr;
+        out += "Content-Type: application/json\r\n";
+        line("Content-Length", {}, std::string_view(length, static_cast<std::size_t>(end - length)));
+    }
+    out += "\r\n";
+    out += call.body;
+    pool_->count_request();
+    s.exchange.reader.reset();
+    s.exchange.spare_body = pool_->spare_body();
+}
+
+bool http_client::finish_exchange(send_state& s, std::optional<io_failure> failure, call_control& control) {
+    const http_call& call = *s.call;
+    std::optional<response_reader>& reader = s.exchange.reader;
+    if (!failure) {
+        const unsigned status = reader->status();
+        // RFC 9110 §15.5.9: a 408 on a reused connection means the server closed it before it
+        // read our request (it answers the idle connection, not us): nothing was processed, so
+        // the request goes once more on a new connection, whatever its method.
+        if (status == 408 && s.conn.reused() && !s.fresh_only) {
+            pool_->recycle_body(std::move(reader->body()));
+            s.conn.discard();
+            s.fresh_only = true;
+            return false;
+        }
+        attempt_result& result = s.result;
+        result.failure.reset();
+        result.reply.emplace();
+        result.reply->status = status;
+        result.reply->content_type = std::move(reader->other_content_type());
+        result.retry_after = std::move(reader->retry_after());
+        result.retry_after_ms = std::move(reader->retry_after_ms());
+        result.reply->body = std::move(reader->body());
+        result.reply->attempts = s.number;
+        result.may_have_reached_server = true;
+        // RFC 9112 §9.3: reused only when the framing is certain and both sides keep it open.
+        const bool persistent = reader->persistent();
+        if (persistent) s.conn->acknowledge_now();
+        pool_->give_back(s.conn, persistent);
+        return true;
+    }
+    const bool reused = s.conn.reused();
+    s.conn.discard();
+    const bool cancelled = control.stopped();
+    const errc code = classify(*failure, cancelled);
+    // A kept-alive connection the server closed while it sat idle fails before any response
+    // byte: the request is sent once more, on a new connection, if that cannot act twice: a
+    // read, or a request whose write failed. A POST that was written may have been read by the
+    // server before it closed (nothing on the wire tells the two apart), so it is not re-sent.
+    const bool stale = reused && !s.fresh_only && code == errc::transport && !failure->response_started;
+    if (stale && (call.idempotent || failure->stage == io_stage::write)) {
+        s.fresh_only = true;
+        return false;
+    }
+    const bool reached = failure->stage == io_stage::read;
+    std::string message;
+    if (code == errc::cancelled)
+        message = "cancelled while " + std::string(stage_name(failure->stage));
+    else if (code == errc::timeout)
+        message = "timed out while " + std::string(stage_name(failure->stage));
+    else if (code == errc::response_too_large && reader && !reader->limit_message(failure->ec).empty())
+        message = reader->limit_message(failure->ec); // names the limit: header block or body
+    else if (code == errc::internal)
+        message = "out of memory while " + std::string(stage_name(failure->stage));
+    else if (failure->what != nullptr)
+        message = "protocol error while " + std::string(stage_name(failure->stage)) + ": " + failure->what;
+    else
+        message = "connection failed while " + std::string(stage_name(failure->stage)) + ": " + failure->ec.message();
+    s.result = failed(s, code, std::move(message), failure->ec, reached);
+    return true;
+}
+
+std::optional<outcome<http_reply>> http_client::after_attempt(send_state& s, call_control& control) {
+    const http_call& call = *s.call;
+    const int number = s.number;
+    attempt_result& result = s.result;
+    s.prepared = false;
+    attempt_info info{call.operation, number, http::to_string(call.method), call.target,
+                      result.reply ? static_cast<int>(result.reply->status) : 0, since(s.started)};
+    // No hook runs and nothing is retried once the call was cancelled or the client is gone.
+    // A success that arrived before the stop is the caller's (the server acted on it);
+    // anything else ends as cancelled, as it would have a step later.
+    auto end_stopped = [&]() -> outcome<http_reply> {
+        if (result.reply && result.reply->status >= 200 && result.reply->status < 300) return std::move(*result.reply);
+        error::details d;
+        d.message = "cancelled";
+        d.http_status = result.reply ? static_cast<int>(result.reply->status) : 0;
+        d.attempts = number;
+        d.operation = std::string(call.operation);
+        if (result.failure) {
+            if (result.failure->value() == errc::cancelled) return std::move(*result.failure);
+            d.cause = result.failure->cause();
+        }
+        return error(errc::cancelled, std::move(d));
+    };
+    if (control.stopped()) return end_stopped();
+
+    std::optional<std::chrono::milliseconds> wait;
+    if (result.reply) {
+        if (config_.hooks.after_response) config_.hooks.after_response(info);
+        if (control.stopped()) return end_stopped(); // the hook cancelled or destroyed the client
+        s.last_status = result.reply->status;
+        if (number >= s.max_attempts || !should_retry(errc::http_status, s.last_status, true, call.idempotent, s.policy))
+            return std::move(*result.reply);
+        if (config_.hooks.on_error) {
             error::details d;
-            d.message = "cancelled";
-            d.http_status = result.reply ? static_cast<int>(result.reply->status) : 0;
+            d.message = "HTTP " + std::to_string(s.last_status) + ", will retry";
+            d.http_status = static_cast<int>(s.last_status);
             d.attempts = number;
             d.operation = std::string(call.operation);
-            if (result.failure) {
-                if (result.failure->value() == errc::cancelled) return std::move(*result.failure);
-                d.cause = result.failure->cause();
-            }
-            return error(errc::cancelled, std::move(d));
-        };
-        if (control.stopped()) co_return end_stopped();
-
-        std::optional<std::chrono::milliseconds> wait;
-        if (result.reply) {
-            if (config_.hooks.after_response) config_.hooks.after_response(info);
-            if (control.stopped()) co_return end_stopped(); // the hook cancelled or destroyed the client
-            last_status = result.reply->status;
-            if (number >= max_attempts || !should_retry(errc::http_status, last_status, true, call.idempotent, policy))
-                co_return std::move(*result.reply);
-            if (config_.hooks.on_error) {
-                error::details d;
-                d.message = "HTTP " + std::to_string(last_status) + ", will retry";
-                d.http_status = static_cast<int>(last_status);
-                d.attempts = number;
-                d.operation = std::string(call.operation);
-                config_.hooks.on_error(info, error(errc::http_status, std::move(d)));
-            }
-            if (last_status == 429 || last_status == 503) {
-                wait = parse_retry_after_ms(result.retry_after_ms);
-                if (!wait) wait = parse_retry_after(result.retry_after, std::chrono::system_clock::now());
-            }
-        } else {
-            if (config_.hooks.on_error) config_.hooks.on_error(info, *result.failure);
-            if (control.stopped()) co_return end_stopped();
-            if (number >= max_attempts ||
-                !should_retry(result.failure->value(), 0, result.may_have_reached_server, call.idempotent, policy))
-                co_return std::move(*result.failure);
-            last_status = 0;
+            config_.hooks.on_error(info, error(errc::http_status, std::move(d)));
         }
-        if (!wait) {
-            const auto bound = backoff_bound(policy, number).count();
-            wait = std::chrono::milliseconds(
-                bound <= 0 ? 0 : std::uniform_int_distribution<std::int64_t>(0, bound)(jitter_));
+        if (s.last_status == 429 || s.last_status == 503) {
+            wait = parse_retry_after_ms(result.retry_after_ms);
+            if (!wait) wait = parse_retry_after(result.retry_after, std::chrono::system_clock::now());
         }
+        pool_->recycle_body(std::move(result.reply->body));
+    } else {
+        if (config_.hooks.on_error) config_.hooks.on_error(info, *result.failure);
+        if (control.stopped()) return end_stopped();
+        if (number >= s.max_attempts ||
+            !should_retry(result.failure->value(), 0, result.may_have_reached_server, call.idempotent, s.policy))
+            return std::move(*result.failure);
+        s.last_status = 0;
+    }
+    if (!wait) {
+        const auto bound = backoff_bound(s.policy, number).count();
+        wait = std::chrono::milliseconds(bound <= 0 ? 0 : std::uniform_int_distribution<std::int64_t>(0, bound)(jitter_));
+    }
+    s.wait = wait;
+    return std::nullopt;
+}
 
+asio::awaitable<next_step> http_client::obtain(send_state& s, call_control& control) {
+    const http_call& call = *s.call;
+    if (s.wait) {
         // Back off, but never past the deadline: if it comes first, the call times out.
         const auto now = std::chrono::steady_clock::now();
-        const steady_time wake = deadline_after(now, *wait);
-        const bool deadline_first = wake >= deadline;
+        const steady_time wake = deadline_after(now, *s.wait);
+        s.wait.reset();
+        const bool deadline_first = wake >= s.deadline;
         auto final_error = [&](errc code, std::string message) {
             error::details d;
             d.message = std::move(message);
-            d.http_status = static_cast<int>(last_status);
-            d.attempts = number;
+            d.http_status = static_cast<int>(s.last_status);
+            d.attempts = s.number;
             d.operation = std::string(call.operation);
-            if (result.failure) d.cause = result.failure->cause();
-            return error(code, std::move(d));
+            if (s.result.failure) d.cause = s.result.failure->cause();
+            s.call_error.emplace(code, std::move(d));
+            return next_step::call_failed;
         };
         if (control.stopped()) co_return final_error(errc::cancelled, "cancelled while waiting to retry");
-        asio::steady_timer timer(co_await asio::this_coro::executor, deadline_first ? deadline : wake);
+        asio::steady_timer timer(co_await asio::this_coro::executor, deadline_first ? s.deadline : wake);
         boost::system::error_code ec;
         {
             step_guard<asio::steady_timer> in_wait(control.waiting, &timer);
@@ -399,10 +416,26 @@ asio::awaitable<outcome<http_reply>> http_client::send(const http_call& call, st
         }
         if (ec || control.stopped()) co_return final_error(errc::cancelled, "cancelled while waiting to retry");
         if (deadline_first)
-            co_return final_error(errc::timeout, "deadline reached while waiting to retry after attempt " +
-                                                     std::to_string(number));
+            co_return final_error(errc::timeout,
+                                  "deadline reached while waiting to retry after attempt " + std::to_string(s.number));
         pool_->count_retry();
     }
+    if (!s.prepared && !prepare_attempt(s, control)) co_return next_step::attempt_failed;
+    if (!s.fresh_only) s.conn = pool_->take_idle();
+    if (!s.conn) {
+        acquired a = co_await pool_->acquire(s.deadline, s.fresh_only, control);
+        if (!a.conn) {
+            s.result = failed(s, a.failure, std::move(a.message), a.io.ec);
+            co_return next_step::attempt_failed;
+        }
+        s.conn = std::move(a.conn);
+    }
+    if (control.stopped()) {
+        s.conn.discard();
+        s.result = failed(s, errc::cancelled, "cancelled before attempt " + std::to_string(s.number));
+        co_return next_step::attempt_failed;
+    }
+    co_return next_step::exchange;
 }
 
 } // namespace ding::detail

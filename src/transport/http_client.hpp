@@ -70,23 +70,77 @@ std::optional<std::chrono::milliseconds> parse_retry_after_ms(std::string_view v
 std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view value,
                                                            std::chrono::system_clock::time_point now) noexcept;
 
+/// What one attempt came to: a reply (any status) or a failure.
+struct attempt_result {
+    std::optional<http_reply> reply;
+    std::optional<error> failure;
+    bool may_have_reached_server = false;
+    std::string retry_after;
+    std::string retry_after_ms;
+};
+
+/// One logical call across its attempts. Lives in the call's state (or a coroutine frame) for
+/// the whole call; http_client's steps read and advance it.
+struct send_state {
+    const http_call* call = nullptr;
+    std::chrono::steady_clock::time_point started{};
+    steady_time deadline{};
+    retry_policy policy;
+    int max_attempts = 1;
+    int number = 0;                                 ///< the attempt in progress (1-based)
+    unsigned last_status = 0;
+    std::optional<std::chrono::milliseconds> wait;  ///< back off this long before the next attempt
+    // The attempt in progress.
+    bool prepared = false;                          ///< its credential and hook headers are settled
+    bool fresh_only = false;                        ///< only a new connection may carry it
+    std::string provided_key;                       ///< from credentials::provider
+    extra_headers added;                            ///< by the before_attempt hook
+    lease conn;
+    connection::exchange_args exchange;
+    attempt_result result;                          ///< of the last attempt
+    std::optional<error> call_error;                ///< the call ended between attempts (obtain())
+};
+
+/// What follows obtain().
+enum class next_step {
+    exchange,       ///< s.conn is ready and the attempt prepared: write the request
+    attempt_failed, ///< the attempt ended without an exchange: s.result holds why
+    call_failed,    ///< the call ended while backing off: s.call_error holds why
+};
+
 class http_client {
 public:
     http_client(std::shared_ptr<pool> p, http_client_config config);
 
-    /// Completes with the final reply (any status; the caller maps statuses to errors) or an error
-    /// (transport, tls, timeout, cancelled, response_too_large, invalid_argument).
-    /// Ends early with errc::cancelled once `control` is stopped: no hook runs, nothing is retried
-    /// and no new I/O starts after that.
-    asio::awaitable<outcome<http_reply>> send(const http_call& call, std::chrono::milliseconds timeout,
-                                              const retry_policy& policy, call_control& control);
+    /// Starts a call: its deadline (`timeout` from now) and retry policy.
+    void begin(send_state& s, const http_call& call, std::chrono::milliseconds timeout, const retry_policy& policy);
+
+    /// Everything before an attempt's exchange that may wait: the backoff s.wait asks for, the
+    /// attempt's preparation (prepare_attempt, unless done), and a connection (an idle one, or
+    /// waiting for one, or a new one). Ends early once `control` is stopped.
+    /// A call's steps: [obtain() or take_idle() + prepare_attempt()], write_request(), the
+    /// connection's exchange, finish_exchange(), after_attempt(); launch.hpp drives them, with a
+    /// coroutine only for obtain().
+    asio::awaitable<next_step> obtain(send_state& s, call_control& control);
+
+    /// Starts attempt s.number + 1: the credential, the before_attempt hook and its headers.
+    /// False (and s.result holds the failure) if the attempt cannot go on.
+    bool prepare_attempt(send_state& s, call_control& control);
+    /// Serializes the request into s.conn's buffer and counts it.
+    void write_request(send_state& s);
+    /// Takes an exchange's end: true if s.result now holds the attempt's result (s.conn given
+    /// back or closed); false if the same attempt must go again on a new connection (a kept-alive
+    /// connection the server had closed; s.fresh_only is then set).
+    bool finish_exchange(send_state& s, std::optional<io_failure> failure, call_control& control);
+    /// After an attempt: the hooks, then either the call's final outcome, or s.wait is set and
+    /// the next attempt follows the backoff (nullopt).
+    std::optional<outcome<http_reply>> after_attempt(send_state& s, call_control& control);
 
     pool& connections() noexcept { return *pool_; }
 
 private:
-    struct attempt_result;
-    asio::awaitable<attempt_result> attempt(const http_call& call, int number, steady_time deadline,
-                                            std::chrono::steady_clock::time_point started, call_control& control);
+    attempt_result failed(const send_state& s, errc code, std::string message, boost::system::error_code cause = {},
+                          bool reached = false) const;
 
     std::shared_ptr<pool> pool_;
     http_client_config config_;
