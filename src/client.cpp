@@ -61,8 +61,7 @@ template <class Request>
 encoded_body prepare_post(std::string_view operation, const Request& request) noexcept {
     try {
         if (auto why = validate(request)) return make_error(errc::invalid_argument, std::move(*why), operation);
-        std::string body;
-        body.reserve(256); // the bodies are small: one allocation instead of one per doubling
+        std::string body = take_body_buffer();
         encode(request, body);
         return body;
     } catch (...) {

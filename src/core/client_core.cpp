@@ -46,6 +46,37 @@ private:
     std::shared_ptr<registry_state> state_;
 };
 
+namespace {
+// Per thread, like Asio's own recycling of operation memory: the thread that completes a call
+// keeps its body buffer for the next call it starts. Bounded in count and in size.
+constexpr std::size_t max_kept_bodies = 16;
+constexpr std::size_t max_kept_body_capacity = 4096;
+thread_local std::vector<std::string> kept_bodies;
+} // namespace
+
+std::string take_body_buffer() {
+    if (kept_bodies.empty()) {
+        std::string body;
+        body.reserve(256); // the bodies are small: one allocation instead of one per doubling
+        return body;
+    }
+    std::string body = std::move(kept_bodies.back());
+    kept_bodies.pop_back();
+    return body;
+}
+
+void recycle_body_buffer(std::string&& body) noexcept {
+    if (body.capacity() < 64 || body.capacity() > max_kept_body_capacity) return;
+    try {
+        if (kept_bodies.capacity() == 0) kept_bodies.reserve(max_kept_bodies);
+        if (kept_bodies.size() == max_kept_bodies) return;
+        body.clear();
+        kept_bodies.push_back(std::move(body)); // within the reserved capacity
+    } catch (...) {
+        // Out of memory reserving the list: the buffer is simply freed.
+    }
+}
+
 error make_error(errc code, std::string message, std::string_view operation) {
     error::details d;
     d.message = std::move(message);

@@ -126,6 +126,12 @@ template <class T>
 void launch(const std::shared_ptr<client_core>& core, outcome<http_call> call, const call_options& overrides,
             handler<T> h, interpreter<T> interpret) noexcept;
 
+/// An empty string for a request body, with the capacity of an earlier one when this thread has
+/// one: a steady flow of calls encodes its bodies without allocating.
+std::string take_body_buffer();
+/// Keeps a finished call's body buffer for take_body_buffer() on this thread (a few, each small).
+void recycle_body_buffer(std::string&& body) noexcept;
+
 /// What every error made from a reply starts with: the operation, the HTTP status, the attempts.
 error::details reply_details(const http_reply& reply, std::string_view operation);
 

@@ -3,6 +3,7 @@
 // Included by the services' .cpp files only (it instantiates the coroutine per result type).
 
 #include "core/client_core.hpp"
+#include "core/recycler.hpp"
 
 #include <boost/asio/associated_cancellation_slot.hpp>
 #include <boost/asio/any_completion_executor.hpp>
@@ -37,6 +38,8 @@ struct call_state : call_base {
     /// The handler's associated executor; tracked as having work until the handler ran when it is
     /// not the client's own (whose work the call's pending operations count).
     asio::any_completion_executor handler_work;
+    /// The handler runs on the client's own (user's) executor: handler_work is not needed.
+    bool handler_on_client = false;
     /// The caller's cancellation slot, where cancel_forwarder is installed. Left installed when
     /// the call completes (see deliver()); cleared only when launch() itself fails.
     asio::cancellation_slot caller_slot;
@@ -103,20 +106,29 @@ void deliver(std::shared_ptr<call_state<T>> st) noexcept {
         st.reset();
         std::move(h)(std::move(r));
     };
-    const asio::any_completion_executor ex = st->handler_work; // run_handler moves the state's copy
     // On an io_context executor running on this thread, asio::dispatch runs the function at once;
     // so does this, without wrapping it for the type-erased executor (a heap allocation per call).
     using io_executor = asio::io_context::executor_type;
-    if (const io_executor* io = ex.template target<io_executor>(); io != nullptr && io->running_in_this_thread()) {
-        run_handler();
-        return;
-    }
     try {
+        if (st->handler_on_client) {
+            const asio::any_io_executor ex = st->core->get_executor();
+            if (const io_executor* io = ex.template target<io_executor>(); io != nullptr && io->running_in_this_thread()) {
+                run_handler();
+                return;
+            }
+            asio::dispatch(ex, run_handler);
+            return;
+        }
+        const asio::any_completion_executor ex = st->handler_work; // run_handler moves the state's copy
+        if (const io_executor* io = ex.template target<io_executor>(); io != nullptr && io->running_in_this_thread()) {
+            run_handler();
+            return;
+        }
         asio::dispatch(ex, run_handler);
         return;
     } catch (...) {
     }
-    run_handler(); // out of memory: run it here, on the client's executor, rather than never
+    if (st) run_handler(); // out of memory: run it here, on the client's executor, rather than never
 }
 
 template <class T>
@@ -145,6 +157,10 @@ template <class T>
 struct http_call_state final : call_state<T> {
     using call_state<T>::call_state;
 
+    ~http_call_state() { recycle_body_buffer(std::move(call.body)); }
+
+    /// start_call() runs inside the initiating function: a completion must not run inline.
+    bool initiating = false;
     std::optional<error> rejected; ///< validation failed in the initiating function
     http_call call;
     call_options overrides;
@@ -159,6 +175,22 @@ void complete(std::shared_ptr<call_state<T>> st, outcome<T> r) noexcept {
     st->core->unregister_call(*st);
     st->result.emplace(std::move(r));
     deliver(std::move(st));
+}
+
+/// complete() for an API call: a call that ends while its initiating function still runs (it was
+/// refused, or invalid) has its handler posted, never run inside the initiation.
+template <class T>
+void complete(const std::shared_ptr<http_call_state<T>>& st, outcome<T> r) noexcept {
+    if (!st->initiating) return complete<T>(std::shared_ptr<call_state<T>>(st), std::move(r));
+    st->initiating = false;
+    try {
+        asio::post(st->core->executor(), [st, r = std::move(r)]() mutable noexcept {
+            complete<T>(std::shared_ptr<call_state<T>>(std::move(st)), std::move(r));
+        });
+    } catch (...) {
+        // Out of memory: completed here rather than never.
+        complete<T>(std::shared_ptr<call_state<T>>(st), internal_error(std::current_exception(), st->call.operation));
+    }
 }
 
 template <class T>
@@ -301,26 +333,33 @@ void launch_task(const std::shared_ptr<client_core>& core, handler<T> h, Prepare
     }
     std::shared_ptr<State> st;
     try {
-        // any_completion_handler builds its executor without throwing: out of memory, it is empty.
-        const asio::any_completion_executor handler_ex = asio::get_associated_executor(h, core->get_executor());
-        if (!handler_ex) throw std::bad_alloc();
         // The handler's executor counts as having work until the handler ran. When it is the
         // client's own executor, the call's pending operations already count (from the start to
-        // the delivery, which runs on it), so a tracked copy is made only for any other executor
-        // (measured: one heap allocation per call).
-        // Compared as io_context executors (the common case): building an any_completion_executor
-        // from the client's executor to compare with would itself allocate.
-        using io_executor = asio::io_context::executor_type;
-        const io_executor* theirs = handler_ex.template target<io_executor>();
-        const asio::any_io_executor client_ex = core->get_executor(); // target() points into it
-        const io_executor* mine = client_ex.template target<io_executor>();
-        asio::any_completion_executor work = handler_ex;
-        if (theirs == nullptr || mine == nullptr || !(*theirs == *mine))
-            work = asio::prefer(handler_ex, asio::execution::outstanding_work.tracked);
-        asio::cancellation_slot slot = asio::get_associated_cancellation_slot(h);
-        st = std::make_shared<State>(core, std::move(h)); // h is untouched if this throws
+        // the delivery, which runs on it), so nothing is tracked; and then the erased handler is
+        // not asked for its executor at all (that builds an any_completion_executor: measured,
+        // one heap allocation per call).
+        const bool on_client = h.default_executor() || (h.io_executor() != nullptr && *h.io_executor() == core->get_executor());
+        asio::any_completion_executor work;
+        if (!on_client) {
+            // any_completion_handler builds its executor without throwing: out of memory, it is empty.
+            const asio::any_completion_executor handler_ex = asio::get_associated_executor(h.get(), core->get_executor());
+            if (!handler_ex) throw std::bad_alloc();
+            // Compared as io_context executors (the common case): building an
+            // any_completion_executor from the client's executor to compare with would itself allocate.
+            using io_executor = asio::io_context::executor_type;
+            const io_executor* theirs = handler_ex.template target<io_executor>();
+            const asio::any_io_executor client_ex = core->get_executor(); // target() points into it
+            const io_executor* mine = client_ex.template target<io_executor>();
+            work = handler_ex;
+            if (theirs == nullptr || mine == nullptr || !(*theirs == *mine))
+                work = asio::prefer(handler_ex, asio::execution::outstanding_work.tracked);
+        }
+        asio::cancellation_slot slot = asio::get_associated_cancellation_slot(h.get());
+        // h is untouched if this throws.
+        st = std::allocate_shared<State>(per_thread_recycler<State>(), core, std::move(h));
         core->arm(st->control);
         st->handler_work = std::move(work);
+        st->handler_on_client = on_client;
         prepare(*st);
         st->caller_slot = slot;
         if (st->caller_slot.is_connected()) st->caller_slot.template emplace<cancel_forwarder<T>>(st);
@@ -340,7 +379,7 @@ void launch_task(const std::shared_ptr<client_core>& core, handler<T> h, Prepare
             // Posted to the client's executor (a handler's executor need not support post), from
             // there dispatched to the handler's own.
             asio::post(core->executor(), [h = std::move(h), e = internal_error(ep, ""), ex = core->get_executor()]() mutable {
-                const asio::any_completion_executor handler_ex = asio::get_associated_executor(h, ex);
+                const asio::any_completion_executor handler_ex = asio::get_associated_executor(h.get(), ex);
                 if (handler_ex) {
                     try {
                         asio::dispatch(handler_ex, [&h, &e] { std::move(h)(std::move(e)); });
@@ -371,8 +410,18 @@ void launch(const std::shared_ptr<client_core>& core, outcome<http_call> call, c
             st.interpret = interpret;
         },
         [](const std::shared_ptr<http_call_state<T>>& st) {
-            // Posted, never run inline: the operation must not complete inside its initiation.
-            asio::post(st->core->executor(), [st]() noexcept { start_call<T>(st); });
+            // Started at once when this thread runs the client's io_context (the call is then
+            // on its executor already; complete() keeps the handler out of the initiation);
+            // posted otherwise.
+            using io_executor = asio::io_context::executor_type;
+            const asio::any_io_executor& ex = st->core->executor();
+            if (const io_executor* io = ex.template target<io_executor>(); io != nullptr && io->running_in_this_thread()) {
+                st->initiating = true;
+                start_call<T>(st);
+                st->initiating = false;
+                return;
+            }
+            asio::post(ex, [st]() noexcept { start_call<T>(st); });
         });
 }
 

@@ -64,6 +64,7 @@ outcome<http_call> post_call(client_core& core, std::string_view operation, std:
     call.method = http::verb::post;
     call.target = core.path(path);
     call.idempotent = false;
+    call.body = ding::detail::take_body_buffer();
     encode(request, call.body);
     return call;
 }
