@@ -10,11 +10,15 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/error.hpp>
-#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/error.hpp>
 
+#include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 #include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
 
 namespace ding::detail {
 namespace {
@@ -32,36 +36,105 @@ void call_control::stop(asio::cancellation_type type) noexcept {
     if (waiting != nullptr) waiting->cancel();
 }
 
+// The BIO between OpenSSL and the connection's ciphertext buffers: reads take what the socket
+// delivered into tls_in_ (or ask to retry), writes append to tls_out_. No copy through a BIO
+// pair, no locking, nothing allocated per call.
+struct tls_io {
+    static connection& of(BIO* b) noexcept { return *static_cast<connection*>(BIO_get_data(b)); }
+
+    static int write(BIO* b, const char* data, int size) noexcept {
+        BIO_clear_retry_flags(b);
+        try {
+            of(b).tls_out_.append(data, static_cast<std::size_t>(size));
+        } catch (...) {
+            return -1; // out of memory: OpenSSL reports a failed write
+        }
+        return size;
+    }
+
+    static int read(BIO* b, char* data, int size) noexcept {
+        BIO_clear_retry_flags(b);
+        connection& c = of(b);
+        const std::size_t available = c.tls_in_end_ - c.tls_in_begin_;
+        if (available == 0) {
+            BIO_set_retry_read(b); // the connection reads the socket and OpenSSL is called again
+            return -1;
+        }
+        const std::size_t n = std::min(available, static_cast<std::size_t>(size));
+        std::memcpy(data, c.tls_in_.get() + c.tls_in_begin_, n);
+        c.tls_in_begin_ += n;
+        return static_cast<int>(n);
+    }
+
+    static long control(BIO* b, int command, long, void*) noexcept {
+        switch (command) {
+        case BIO_CTRL_FLUSH: return 1;
+        case BIO_CTRL_PENDING: {
+            connection& c = of(b);
+            return static_cast<long>(c.tls_in_end_ - c.tls_in_begin_);
+        }
+        case BIO_CTRL_WPENDING: return static_cast<long>(of(b).tls_out_.size());
+        default: return 0;
+        }
+    }
+
+    static int create(BIO* b) noexcept {
+        BIO_set_init(b, 1);
+        return 1;
+    }
+
+    /// Made once for the process; null only if OpenSSL is out of memory then.
+    static BIO_METHOD* method() noexcept {
+        static BIO_METHOD* const m = [] {
+            BIO_METHOD* made = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "ding-tls-io");
+            if (made == nullptr) return made;
+            BIO_meth_set_write(made, &write);
+            BIO_meth_set_read(made, &read);
+            BIO_meth_set_ctrl(made, &control);
+            BIO_meth_set_create(made, &create);
+            return made;
+        }();
+        return m;
+    }
+};
+
 connection::connection(asio::any_io_executor ex, asio::ssl::context* tls_context)
-    : buffer_(16 * 1024), watchdog_(ex), watch_(std::make_shared<watchdog_state>()) {
-    // Allocated once, to its limit: Beast's read operation then never grows it, so it cannot
-    // throw std::bad_alloc from inside a composed operation (and out of io_context::run).
+    : socket_(ex), buffer_(16 * 1024), watchdog_(ex), watch_(std::make_shared<watchdog_state>()) {
+    // Allocated once, to its limit: reading a response never grows it.
     buffer_.reserve(buffer_.max_size());
     if (tls_context != nullptr) {
-        tls_.emplace(ex, *tls_context);
-        // Asio's engine asks OpenSSL to free its record buffers whenever they are empty: then every
-        // SSL_read and SSL_write allocates and frees ~17 kB again (measured: 4.4 allocations and
-        // ~2.4k instructions per call). A pooled connection exists to carry many requests: its
-        // buffers are kept.
-        SSL_clear_mode(tls_->native_handle(), SSL_MODE_RELEASE_BUFFERS);
-    } else
-        plain_.emplace(ex);
+        tls_in_ = std::make_unique<char[]>(tls_in_capacity);
+        tls_out_.reserve(2048);
+        BIO_METHOD* method = tls_io::method();
+        ssl_ = SSL_new(tls_context->native_handle());
+        BIO* bio = (method != nullptr && ssl_ != nullptr) ? BIO_new(method) : nullptr;
+        if (bio == nullptr) {
+            if (ssl_ != nullptr) SSL_free(ssl_);
+            ssl_ = nullptr;
+            throw std::bad_alloc();
+        }
+        BIO_set_data(bio, this);
+        SSL_set_bio(ssl_, bio, bio); // one BIO both ways: SSL_free frees it
+        // A pooled connection carries many requests: OpenSSL keeps its record buffers.
+        SSL_set_mode(ssl_, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+    }
     watch_->owner = this;
 }
 
 connection::~connection() {
     watch_->owner = nullptr;
+    if (ssl_ == nullptr) return;
     // Freeing an SSL that was not shut down makes OpenSSL mark its session as not resumable, and
     // that session is the one the pool offers to the next connection. Connections end here by the
     // client's choice (idle, discarded, cancelled), not because of a TLS failure, so mark the
     // shutdown as done and keep the session resumable.
-    if (tls_ && SSL_is_init_finished(tls_->native_handle()))
-        SSL_set_shutdown(tls_->native_handle(), SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
+    if (SSL_is_init_finished(ssl_)) SSL_set_shutdown(ssl_, SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
+    SSL_free(ssl_);
 }
 
 void connection::abort() noexcept {
     boost::system::error_code ignored;
-    tcp().socket().close(ignored);
+    socket_.close(ignored);
 }
 
 void connection::arm_watchdog(steady_time deadline) {
@@ -81,11 +154,57 @@ bool connection::disarm_watchdog() noexcept {
     return watch_->fired;
 }
 
+boost::system::error_code connection::tls_error(int reason) noexcept {
+    // As Asio's SSL stream maps them, so that what callers see does not depend on the driver.
+    if (const unsigned long e = ERR_get_error(); e != 0) {
+        ERR_clear_error();
+        return {static_cast<int>(e), asio::error::get_ssl_category()};
+    }
+    if (reason == SSL_ERROR_ZERO_RETURN) return asio::error::eof;
+    return asio::ssl::error::stream_truncated;
+}
+
+asio::mutable_buffer connection::tls_input_space() noexcept {
+    if (tls_in_begin_ == tls_in_end_) {
+        tls_in_begin_ = tls_in_end_ = 0;
+    } else if (tls_in_end_ == tls_in_capacity) {
+        std::memmove(tls_in_.get(), tls_in_.get() + tls_in_begin_, tls_in_end_ - tls_in_begin_);
+        tls_in_end_ -= tls_in_begin_;
+        tls_in_begin_ = 0;
+    }
+    return asio::buffer(tls_in_.get() + tls_in_end_, tls_in_capacity - tls_in_end_);
+}
+
+asio::awaitable<boost::system::error_code> connection::handshake() {
+    SSL_set_connect_state(ssl_);
+    for (;;) {
+        ERR_clear_error();
+        const int r = SSL_do_handshake(ssl_);
+        const int reason = r == 1 ? SSL_ERROR_NONE : SSL_get_error(ssl_, r);
+        boost::system::error_code ec;
+        if (reason != SSL_ERROR_NONE && reason != SSL_ERROR_WANT_READ && reason != SSL_ERROR_WANT_WRITE)
+            ec = tls_error(reason);
+        if (!tls_out_.empty()) { // what OpenSSL wrote, an alert included
+            auto [wec, n] = co_await asio::async_write(socket_, asio::buffer(tls_out_), use_tuple);
+            tls_out_.clear();
+            if (wec && !ec) ec = wec;
+        }
+        if (ec) co_return ec;
+        if (reason == SSL_ERROR_NONE) co_return ec;
+        if (reason == SSL_ERROR_WANT_READ) {
+            auto [rec, n] = co_await socket_.async_read_some(tls_input_space(), use_tuple);
+            if (rec == asio::error::eof) co_return asio::ssl::error::stream_truncated; // closed mid-handshake
+            if (rec) co_return rec;
+            tls_in_end_ += n;
+        }
+    }
+}
+
 asio::awaitable<std::optional<io_failure>> connection::open(const asio::ip::tcp::resolver::results_type& endpoints,
                                                             const std::string& host, bool verify,
                                                             session_ref session, steady_time deadline,
                                                             call_control& control) {
-    auto& socket = tcp().socket();
+    auto& socket = socket_;
     std::optional<io_failure> last;
     std::size_t left = endpoints.size();
     for (const auto& entry : endpoints) {
@@ -118,9 +237,12 @@ asio::awaitable<std::optional<io_failure>> connection::open(const asio::ip::tcp:
     if (control.stopped()) co_return aborted(io_stage::connect);
     boost::system::error_code ignored;
     socket.set_option(asio::ip::tcp::no_delay(true), ignored);
-    if (!tls_) co_return std::nullopt;
+    // Writes are tried at once, without waiting (connection::async_exchange); Asio's own
+    // operations work the same on a non-blocking socket.
+    socket.non_blocking(true, ignored);
+    if (!ssl_) co_return std::nullopt;
 
-    SSL* ssl = tls_->native_handle();
+    SSL* ssl = ssl_;
     boost::system::error_code addr_ec;
     asio::ip::make_address(host, addr_ec);
     const bool is_ip = !addr_ec;
@@ -150,7 +272,7 @@ asio::awaitable<std::optional<io_failure>> connection::open(const asio::ip::tcp:
     bool fired = false;
     {
         step_guard<connection> in_io(control.io, this);
-        std::tie(hec) = co_await tls_->async_handshake(asio::ssl::stream_base::client, use_tuple);
+        hec = co_await handshake();
         fired = disarm_watchdog();
     }
     if (control.stopped()) co_return aborted(io_stage::handshake);
@@ -159,10 +281,11 @@ asio::awaitable<std::optional<io_failure>> connection::open(const asio::ip::tcp:
     co_return std::nullopt;
 }
 
-// The steps of one exchange: the write's completion, then each response's. Moved from one I/O
-// operation to the next; holds the exchange's owner, never a handler, so that an operation that
-// fails to start (std::bad_alloc after the step was moved into it) loses nothing the exchange
-// needs to complete.
+// The steps of one exchange, each an I/O completion: the rest of the request's write (when the
+// socket did not take it at once), then reads until the final response is parsed. Moved from one
+// I/O operation to the next; holds the exchange's owner, never a handler, so that an operation
+// that fails to start (std::bad_alloc after the step was moved into it) loses nothing the
+// exchange needs to complete.
 struct connection::exchange_op {
     connection* conn;
     exchange_args* args;
@@ -170,30 +293,22 @@ struct connection::exchange_op {
     bool reading = false;
     int interim = 0;
 
-    void operator()(boost::system::error_code ec, std::size_t = 0) {
-        io_stage stage = reading ? io_stage::read : io_stage::write;
+    void operator()(boost::system::error_code ec, std::size_t n = 0) {
+        std::shared_ptr<void> keep = owner; // a step below may move *this
         std::optional<io_failure> failure;
-        std::shared_ptr<void> keep = owner; // the step below moves *this
+        io_stage stage = reading ? io_stage::read : io_stage::write;
         try {
             if (!reading) {
+                conn->tls_out_.clear(); // sent, or the connection is not used again
                 if (ec) {
                     failure = io_failure{io_stage::write, ec};
-                } else if (args->control->stopped() || conn->watch_->fired) {
-                    // A stop or a deadline between the write and the read: the watchdog may have
-                    // fired while no I/O was pending, which closed the socket.
-                    stage = io_stage::read;
-                    failure = io_failure{io_stage::read, asio::error::operation_aborted};
                 } else {
                     reading = true;
-                    return read_next();
+                    stage = io_stage::read;
+                    if (!read_on(failure)) return;
                 }
-            } else if (ec) {
-                failure = io_failure{io_stage::read, ec, interim > 0 || args->reader->got_some()};
-            } else if (auto end = conn->after_response(*args, interim)) {
-                failure = std::move(*end);
-            } else {
-                ++interim;
-                return read_next();
+            } else if (!received(ec, n, failure)) {
+                return;
             }
         } catch (...) {
             // Out of memory starting the next read: nothing is pending, the exchange ends here.
@@ -203,24 +318,132 @@ struct connection::exchange_op {
         args->done(*args, std::move(failure), std::move(keep));
     }
 
-    void read_next() {
-        conn->next_response(*args);
+    // Bytes arrived (ciphertext for TLS, plaintext otherwise), or the read failed. Like read_on.
+    bool received(boost::system::error_code ec, std::size_t n, std::optional<io_failure>& end) {
         connection& c = *conn;
-        if (c.tls_)
-            http::async_read(*c.tls_, c.buffer_, *args->reader, std::move(*this));
+        if (ec == asio::error::eof) {
+            // TLS: a close without close_notify truncates the stream (as Asio's stream says).
+            if (c.ssl_ != nullptr && (SSL_get_shutdown(c.ssl_) & SSL_RECEIVED_SHUTDOWN) == 0) {
+                end = io_failure{io_stage::read, asio::ssl::error::stream_truncated, started()};
+                return true;
+            }
+            end = end_of_stream();
+            return true;
+        }
+        if (ec) {
+            end = io_failure{io_stage::read, ec, started()};
+            return true;
+        }
+        if (c.ssl_ != nullptr)
+            c.tls_in_end_ += n;
         else
-            http::async_read(*c.plain_, c.buffer_, *args->reader, std::move(*this));
+            c.buffer_.commit(n);
+        return read_on(end);
+    }
+
+    bool started() const noexcept { return interim > 0 || args->reader->got_some(); }
+
+    // Parses what is buffered, decrypts what arrived, and starts a read when more is needed.
+    // True when the exchange ended (`end`: nullopt for the final response, or the failure);
+    // false when a read was started (*this moved into it).
+    bool read_on(std::optional<io_failure>& end) {
+        connection& c = *conn;
+        for (;;) {
+            if (c.buffer_.size() != 0) {
+                boost::system::error_code pec;
+                const std::size_t used = args->reader->put(c.buffer_.data(), pec);
+               
+                c.buffer_.consume(used);
+                if (pec == http::error::need_more) pec = {};
+                if (pec) {
+                    end = io_failure{io_stage::read, pec, true};
+                    return true;
+                }
+                if (args->reader->is_done()) {
+                    if (auto after = c.after_response(*args, interim)) {
+                        end = std::move(*after);
+                        return true;
+                    }
+                    ++interim; // an interim response: the next one follows in the same buffer
+                    c.next_response(*args);
+                    continue;
+                }
+                if (used != 0) continue;
+            }
+            if (c.buffer_.size() == c.buffer_.max_size()) {
+                end = io_failure{io_stage::read, http::error::buffer_overflow, true};
+                return true;
+            }
+            const asio::mutable_buffer room = c.buffer_.prepare(c.buffer_.max_size() - c.buffer_.size());
+            if (c.ssl_ == nullptr) {
+                c.socket_.async_read_some(room, std::move(*this));
+                return false;
+            }
+            const int r = SSL_read(c.ssl_, room.data(), static_cast<int>(room.size()));
+            if (r > 0) {
+                c.buffer_.commit(static_cast<std::size_t>(r));
+                continue;
+            }
+            const int reason = SSL_get_error(c.ssl_, r);
+            if (reason == SSL_ERROR_WANT_READ) {
+                c.socket_.async_read_some(c.tls_input_space(), std::move(*this));
+                return false;
+            }
+            const boost::system::error_code tec = c.tls_error(reason);
+            end = tec == asio::error::eof ? end_of_stream() // close_notify
+                                          : std::optional<io_failure>(io_failure{io_stage::read, tec, started()});
+            return true;
+        }
+    }
+
+    // The stream ended: as Beast's read, a message read until close completes; anything else
+    // was cut short.
+    std::optional<io_failure> end_of_stream() {
+        response_reader& reader = *args->reader;
+        if (!reader.got_some()) return io_failure{io_stage::read, http::error::end_of_stream, interim > 0};
+        boost::system::error_code pec;
+        reader.put_eof(pec);
+        if (pec) return io_failure{io_stage::read, pec, true};
+        if (auto end = conn->after_response(*args, interim)) return *end;
+        // An interim response cannot be followed by anything now.
+        return io_failure{io_stage::read, http::error::end_of_stream, true};
     }
 };
 
 std::optional<io_failure> connection::async_exchange(exchange_args& args, std::shared_ptr<void> owner) {
     if (auto refused = begin_exchange(args)) return refused;
+    next_response(args); // the reader of the first response
+    const char* data = request_.data();
+    std::size_t size = request_.size();
+    if (ssl_ != nullptr) {
+        // Appended to what OpenSSL may have left to send since the last exchange (a KeyUpdate
+        // answered while reading): all of it goes, in order.
+        ERR_clear_error(); // once per exchange: SSL_get_error reads the queue
+        const int r = SSL_write(ssl_, request_.data(), static_cast<int>(request_.size()));
+        if (r <= 0) return end_exchange(args, io_failure{io_stage::write, tls_error(SSL_get_error(ssl_, r))}, io_stage::write);
+        data = tls_out_.data();
+        size = tls_out_.size();
+    }
+    // Tried at once: a request fits the socket's buffer, so the write usually needs no wait.
+    boost::system::error_code ec;
+    std::size_t sent = socket_.write_some(asio::buffer(data, size), ec);
+    if (ec == asio::error::would_block || ec == asio::error::try_again) {
+        ec = {};
+        sent = 0;
+    }
+    if (ec) return end_exchange(args, io_failure{io_stage::write, ec}, io_stage::write);
+    if (ssl_ != nullptr && sent == size) tls_out_.clear();
     exchange_op op{this, &args, std::move(owner)};
     try {
-        if (tls_)
-            asio::async_write(*tls_, asio::buffer(request_), std::move(op));
-        else
-            asio::async_write(*plain_, asio::buffer(request_), std::move(op));
+        if (sent < size) {
+            asio::async_write(socket_, asio::buffer(data + sent, size - sent), std::move(op));
+            return std::nullopt;
+        }
+        op.reading = true;
+        std::optional<io_failure> end;
+        // Nothing is buffered yet (clean_for_reuse): this starts a read. Should it end the
+        // exchange instead, the end is returned here and args.done is not called.
+        if (op.read_on(end)) return end_exchange(args, end ? std::move(end) : std::optional<io_failure>(aborted(io_stage::read)), io_stage::read);
     } catch (...) {
         end_exchange(args, std::nullopt, io_stage::write);
         throw;
@@ -231,7 +454,6 @@ std::optional<io_failure> connection::async_exchange(exchange_args& args, std::s
 std::optional<io_failure> connection::begin_exchange(exchange_args& args) {
     if (args.control->stopped()) return aborted(io_stage::write);
     if (std::chrono::steady_clock::now() >= args.deadline) return io_failure{io_stage::write, beast::error::timeout};
-    tcp().expires_never();
     arm_watchdog(args.deadline);
     args.control->io = this; // cleared by end_exchange
     return std::nullopt;
@@ -276,19 +498,14 @@ std::optional<io_failure> connection::end_exchange(exchange_args& args, std::opt
 
 bool connection::clean_for_reuse() noexcept {
     if (buffer_.size() != 0) return false; // bytes beyond the last response: the stream is out of sync
-    auto& socket = tcp().socket();
-    if (!socket.is_open()) return false;
-    if (tls_) {
-        // Bytes that came with the last response's TLS records but were not asked for: decrypted
-        // or not yet processed by OpenSSL, or still in the BIO between Asio and OpenSSL.
-        SSL* ssl = tls_->native_handle();
-        if (SSL_has_pending(ssl) == 1) return false;
-        if (BIO* rbio = SSL_get_rbio(ssl); rbio != nullptr && BIO_ctrl_pending(rbio) != 0) return false;
-    }
+    if (!socket_.is_open()) return false;
+    // Ciphertext that came with the last response's records but was not asked for, or bytes
+    // OpenSSL decrypted and holds.
+    if (ssl_ != nullptr && (tls_in_begin_ != tls_in_end_ || SSL_has_pending(ssl_) == 1)) return false;
     char byte;
-    const auto n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    const auto n = ::recv(socket_.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
     if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK;
-    if (n == 0 || !tls_) return false; // closed by the peer, or unsolicited bytes (a stray response)
+    if (n == 0 || ssl_ == nullptr) return false; // closed by the peer, or unsolicited bytes (a stray response)
     return drain_tls_records();
 }
 
@@ -298,26 +515,28 @@ bool connection::clean_for_reuse() noexcept {
 // hands the session to the pool for resumption. Application data, an alert or a close means the
 // stream is out of step: the connection is not reused.
 bool connection::drain_tls_records() noexcept {
-    auto& socket = tcp().socket();
-    boost::system::error_code ec;
-    socket.non_blocking(true, ec);
-    if (ec) return false;
-    std::size_t n = 0;
-    try {
-        char byte;
-        n = tls_->read_some(asio::buffer(&byte, 1), ec);
-    } catch (...) {
-        ec = asio::error::no_memory;
+    for (;;) {
+        const asio::mutable_buffer room = tls_input_space();
+        if (room.size() == 0) return false;
+        const auto n = ::recv(socket_.native_handle(), room.data(), room.size(), MSG_DONTWAIT);
+        if (n > 0) {
+            tls_in_end_ += static_cast<std::size_t>(n);
+            continue;
+        }
+        if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) return false;
+        break;
     }
-    boost::system::error_code ignored;
-    socket.non_blocking(false, ignored);
-    if (n != 0 || ec != asio::error::would_block) return false;
+    ERR_clear_error();
+    char byte;
+    const int r = SSL_read(ssl_, &byte, 1);
+    if (r > 0) return false;
+    if (SSL_get_error(ssl_, r) != SSL_ERROR_WANT_READ) {
+        ERR_clear_error();
+        return false;
+    }
     // Part of a record may have arrived (half of a stray response): it would complete under the
     // next request's read and be taken for its answer. Only a stream with nothing left over is clean.
-    SSL* ssl = tls_->native_handle();
-    if (SSL_has_pending(ssl) == 1) return false;
-    BIO* rbio = SSL_get_rbio(ssl);
-    return rbio == nullptr || BIO_ctrl_pending(rbio) == 0;
+    return tls_in_begin_ == tls_in_end_ && SSL_has_pending(ssl_) != 1;
 }
 
 void connection::acknowledge_now() noexcept {
@@ -327,12 +546,10 @@ void connection::acknowledge_now() noexcept {
     // request goes out, after the reuse probe looked. Acknowledging now lets them arrive first.
 #ifdef TCP_QUICKACK
     const int on = 1;
-    ::setsockopt(tcp().socket().native_handle(), IPPROTO_TCP, TCP_QUICKACK, &on, sizeof on);
+    ::setsockopt(socket_.native_handle(), IPPROTO_TCP, TCP_QUICKACK, &on, sizeof on);
 #endif
 }
 
-bool connection::session_resumed() noexcept {
-    return tls_ && SSL_session_reused(tls_->native_handle()) == 1;
-}
+bool connection::session_resumed() noexcept { return ssl_ != nullptr && SSL_session_reused(ssl_) == 1; }
 
 } // namespace ding::detail
