@@ -15,7 +15,6 @@ namespace {
 /// api_error, anything else is http_status. Server text stays in api_message()/body().
 template <class T>
 outcome<T> interpret(http_reply& reply, std::string_view operation) {
-    error::details d = reply_details(reply, operation);
     if (reply.status >= 200 && reply.status < 300) {
         T value{};
         std::string why;
@@ -23,10 +22,12 @@ outcome<T> interpret(http_reply& reply, std::string_view operation) {
             why = "expected Content-Type application/json, got '" + reply.content_type + "'";
         else if (decode(reply.body, value, why))
             return value;
+        error::details d = reply_details(reply, operation);
         d.message = "HTTP " + std::to_string(reply.status) + " with an unreadable body: " + why;
         d.body = bounded_body(reply.body);
         return error(errc::decode, std::move(d));
     }
+    error::details d = reply_details(reply, operation);
     d.body = bounded_body(reply.body);
     if (reply.status == 400) {
         error_response body;

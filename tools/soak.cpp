@@ -360,7 +360,12 @@ int main(int argc, char** argv) {
 
     const long rss_before = st.rss_after_warmup;
     const double growth_mb = rss_before > 0 ? static_cast<double>(rss_after - rss_before) / 1024.0 : 0.0;
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define DING_SOAK_UNDER_ASAN 1 // clang's spelling
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) || defined(DING_SOAK_UNDER_ASAN)
     const bool check_rss = false;  // ASan's quarantine holds freed memory: RSS is not meaningful
 #else
     const bool check_rss = true;

@@ -1,5 +1,7 @@
 #include "codec/json_codec.hpp"
 
+#include <array>
+
 #include "codec/json_number.hpp"
 #include "codec/rfc3339.hpp"
 
@@ -520,9 +522,16 @@ void append_json_string(std::string_view s, std::string& out) {
     std::size_t run = 0;  // start of the pending run of bytes copied verbatim
     std::size_t i = 0;
     const auto flush = [&] { out.append(s.data() + run, i - run); };
+    // Bytes copied as they are: printable ASCII but the quote and the backslash (one table load
+    // per byte instead of four comparisons).
+    static constexpr auto verbatim = [] {
+        std::array<bool, 256> t{};
+        for (int c = 0x20; c < 0x80; ++c) t[static_cast<std::size_t>(c)] = c != '"' && c != '\\';
+        return t;
+    }();
     while (i < s.size()) {
         const auto c = static_cast<unsigned char>(s[i]);
-        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+        if (verbatim[c]) {
             ++i;
             continue;
         }

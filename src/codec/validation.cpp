@@ -85,9 +85,16 @@ bool is_uuid(std::string_view s) noexcept {
         for (int c = 0; c < 256; ++c) t[static_cast<std::size_t>(c)] = is_hex(static_cast<char>(c));
         return t;
     }();
+    // The five groups of hex digits, between the dashes checked above.
     bool ok = true;
-    for (std::size_t i = 0; i < 36; ++i)
-        ok &= i == 8 || i == 13 || i == 18 || i == 23 || hex[static_cast<unsigned char>(s[i])];
+    auto group = [&](std::size_t from, std::size_t to) {
+        for (std::size_t i = from; i < to; ++i) ok &= hex[static_cast<unsigned char>(s[i])];
+    };
+    group(0, 8);
+    group(9, 13);
+    group(14, 18);
+    group(19, 23);
+    group(24, 36);
     return ok;
 }
 

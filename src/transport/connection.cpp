@@ -418,7 +418,9 @@ std::optional<io_failure> connection::async_exchange(exchange_args& args, std::s
     if (ssl_ != nullptr) {
         // Appended to what OpenSSL may have left to send since the last exchange (a KeyUpdate
         // answered while reading): all of it goes, in order.
-        ERR_clear_error(); // once per exchange: SSL_get_error reads the queue
+        // SSL_get_error reads the thread's error queue: it must start empty. Looked at first,
+        // cleared only when something is there (clearing costs ~870 instructions).
+        if (ERR_peek_error() != 0) ERR_clear_error();
         const int r = SSL_write(ssl_, request_.data(), static_cast<int>(request_.size()));
         if (r <= 0) return end_exchange(args, io_failure{io_stage::write, tls_error(SSL_get_error(ssl_, r))}, io_stage::write);
         data = tls_out_.data();

@@ -14,6 +14,7 @@
 
 #include <cctype>
 #include <charconv>
+#include <cstring>
 
 namespace ding::detail {
 namespace {
@@ -63,8 +64,10 @@ bool is_json_content_type(std::string_view value) noexcept {
     auto ends_with_nocase = [&](std::string_view suffix) {
         if (value.size() < suffix.size()) return false;
         const auto tail = value.substr(value.size() - suffix.size());
-        for (std::size_t i = 0; i < suffix.size(); ++i)
-            if (std::tolower(static_cast<unsigned char>(tail[i])) != suffix[i]) return false;
+        for (std::size_t i = 0; i < suffix.size(); ++i) {
+            const char c = tail[i];
+            if ((c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c) != suffix[i]) return false;
+        }
         return true;
     };
     return (value.size() == 16 && ends_with_nocase("application/json")) || ends_with_nocase("+json");
@@ -206,7 +209,8 @@ bool http_client::prepare_attempt(send_state& s, call_control& control) {
     // Everything that can fail is checked before the request is written.
     if (config_.auth.provider) s.provided_key = config_.auth.provider();
     const std::string& key = config_.auth.provider ? s.provided_key : config_.auth.fixed_value;
-    if (key.empty() || !is_header_safe(key)) {
+    // A fixed key was checked when the client was made; a provided one is checked every time.
+    if (config_.auth.provider && (key.empty() || !is_header_safe(key))) {
         s.result = failed(s, errc::invalid_argument, "api key: empty or contains characters not allowed in a header");
         return false;
     }
@@ -234,34 +238,53 @@ bool http_client::prepare_attempt(send_state& s, call_control& control) {
 }
 
 void http_client::write_request(send_state& s) {
-    // HTTP/1.1 request, serialized straight into the connection's reused buffer.
+    // HTTP/1.1 request, serialized straight into the connection's reused buffer: sized first,
+    // then copied piece by piece (one resize instead of a growth check per append).
     const http_call& call = *s.call;
     const std::string& key = config_.auth.provider ? s.provided_key : config_.auth.fixed_value;
+    const std::string_view method = http::to_string(call.method);
+    char length_text[24];
+    const std::size_t length_size =
+        static_cast<std::size_t>(std::to_chars(length_text, length_text + sizeof length_text, call.body.size()).ptr - length_text);
+    constexpr std::string_view version = " HTTP/1.1\r\n", separator = ": ", eol = "\r\n";
+    constexpr std::string_view json_type = "Content-Type: application/json\r\nContent-Length: ";
+    const std::string& credential = config_.auth.header_name;
+    std::size_t size = method.size() + 1 + call.target.size() + version.size() + fixed_headers_.size() +
+                       credential.size() + separator.size() + config_.auth.value_prefix.size() + key.size() + eol.size() +
+                       eol.size() + call.body.size();
+    for (const auto& [name, value] : call.headers) size += name.size() + separator.size() + value.size() + eol.size();
+    for (const auto& [name, value] : s.added) size += name.size() + separator.size() + value.size() + eol.size();
+    if (!call.body.empty()) size += json_type.size() + length_size + eol.size();
+
     std::string& out = s.conn->request_buffer();
-    out.clear();
-    out += http::to_string(call.method);
-    out += ' ';
-    out += call.target;
-    out += " HTTP/1.1\r\n";
-    out += fixed_headers_;
-    auto line = [&out](std::string_view name, std::string_view prefix, std::string_view value) {
-        out += name;
-        out += ": ";
-        out += prefix;
-        out += value;
-        out += "\r\n";
+    out.resize(size);
+    char* p = out.data();
+    auto put = [&p](std::string_view piece) {
+        std::memcpy(p, piece.data(), piece.size());
+        p += piece.size();
     };
-    line(config_.auth.header_name, config_.auth.value_prefix, key);
+    auto line = [&](std::string_view name, std::string_view prefix, std::string_view value) {
+        put(name);
+        put(separator);
+        put(prefix);
+        put(value);
+        put(eol);
+    };
+    put(method);
+    put(" ");
+    put(call.target);
+    put(version);
+    put(fixed_headers_);
+    line(credential, config_.auth.value_prefix, key);
     for (const auto& [name, value] : call.headers) line(name, {}, value);
     for (const auto& [name, value] : s.added) line(name, {}, value);
     if (!call.body.empty()) {
-        char length[24];
-        const auto end = std::to_chars(length, length + sizeof length, call.body.size()).ptr;
-        out += "Content-Type: application/json\r\n";
-        line("Content-Length", {}, std::string_view(length, static_cast<std::size_t>(end - length)));
+        put(json_type);
+        put(std::string_view(length_text, length_size));
+        put(eol);
     }
-    out += "\r\n";
-    out += call.body;
+    put(eol);
+    put(call.body);
     pool_->count_request();
     s.exchange.reader.reset();
     s.exchange.spare_body = pool_->spare_body();

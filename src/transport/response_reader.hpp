@@ -148,6 +148,15 @@ private:
             retry_after_.assign(v.substr(0, 64));
             break;
         case http::field::connection:
+            // The usual values, whole, without walking a token list.
+            if (boost::beast::iequals(value, "keep-alive")) {
+                connection_keep_alive_ = true;
+                break;
+            }
+            if (boost::beast::iequals(value, "close")) {
+                connection_close_ = true;
+                break;
+            }
             for (const auto& token : http::opt_token_list{value}) {
                 if (boost::beast::iequals(token, "close")) connection_close_ = true;
                 else if (boost::beast::iequals(token, "keep-alive")) connection_keep_alive_ = true;

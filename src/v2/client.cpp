@@ -24,7 +24,6 @@ namespace http = ding::detail::http;
 /// code, message and param; anything else is http_status. Server text never enters message().
 template <class T>
 outcome<T> interpret(http_reply& reply, std::string_view operation) {
-    error::details d = reply_details(reply, operation);
     if (reply.status >= 200 && reply.status < 300) {
         T value{};
         std::string why;
@@ -32,10 +31,12 @@ outcome<T> interpret(http_reply& reply, std::string_view operation) {
             why = "expected Content-Type application/json, got '" + reply.content_type + "'";
         else if (decode(reply.body, value, why))
             return value;
+        error::details d = reply_details(reply, operation);
         d.message = "HTTP " + std::to_string(reply.status) + " with an unreadable body: " + why;
         d.body = bounded_body(reply.body);
         return error(errc::decode, std::move(d));
     }
+    error::details d = reply_details(reply, operation);
     d.body = bounded_body(reply.body);
     if (reply.content_type.empty()) { // an intermediary's HTML page is not the API's error object
         error_body body;
