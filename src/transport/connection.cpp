@@ -98,8 +98,82 @@ struct tls_io {
     }
 };
 
-connection::connection(asio::any_io_executor ex, asio::ssl::context* tls_context)
-    : socket_(ex), buffer_(16 * 1024), watchdog_(ex), watch_(std::make_shared<watchdog_state>()) {
+exchange_deadlines::exchange_deadlines(const asio::any_io_executor& ex) : shared_(std::make_shared<shared>()) {
+    timer_.emplace(ex);
+    shared_->owner = this;
+}
+
+exchange_deadlines::~exchange_deadlines() { shared_->owner = nullptr; }
+
+void exchange_deadlines::arm(steady_time at) {
+    timer_->expires_at(at); // a wait already pending completes as cancelled: stale by generation
+    const std::uint64_t generation = ++generation_;
+    timer_->async_wait([state = shared_, generation](boost::system::error_code ec) {
+        if (ec || state->owner == nullptr || state->owner->generation_ != generation) return;
+        state->owner->fire();
+    });
+    armed_ = at;
+}
+
+void exchange_deadlines::watch(connection& c, steady_time deadline) {
+    if (timer_ && deadline < armed_) arm(deadline); // may throw: nothing changed yet
+    c.deadline_ = deadline;
+    c.deadline_passed_ = false;
+    c.watched_ = true;
+    c.watched_prev_ = nullptr;
+    c.watched_next_ = first_;
+    if (first_ != nullptr) first_->watched_prev_ = &c;
+    first_ = &c;
+}
+
+bool exchange_deadlines::unwatch(connection& c) noexcept {
+    if (!c.watched_) return c.deadline_passed_;
+    (c.watched_prev_ != nullptr ? c.watched_prev_->watched_next_ : first_) = c.watched_next_;
+    if (c.watched_next_ != nullptr) c.watched_next_->watched_prev_ = c.watched_prev_;
+    c.watched_prev_ = c.watched_next_ = nullptr;
+    c.watched_ = false;
+    if (first_ == nullptr && armed_ != steady_time::max() && timer_) {
+        ++generation_;
+        armed_ = steady_time::max();
+        timer_->cancel();
+    }
+    return c.deadline_passed_;
+}
+
+void exchange_deadlines::fire() noexcept {
+    armed_ = steady_time::max();
+    const auto now = std::chrono::steady_clock::now();
+    steady_time next = steady_time::max();
+    for (connection* c = first_; c != nullptr; c = c->watched_next_) {
+        if (c->deadline_ <= now) {
+            if (!c->deadline_passed_) {
+                c->deadline_passed_ = true;
+                c->abort(); // its exchange ends with operation_aborted, reported as a timeout
+            }
+        } else if (c->deadline_ < next) {
+            next = c->deadline_;
+        }
+    }
+    if (next == steady_time::max() || !timer_) return;
+    try {
+        arm(next);
+    } catch (...) {
+        // Out of memory: no exchange may go on without a deadline; they end now as timeouts.
+        for (connection* c = first_; c != nullptr; c = c->watched_next_) {
+            c->deadline_passed_ = true;
+            c->abort();
+        }
+    }
+}
+
+void exchange_deadlines::abandon() noexcept {
+    ++generation_;
+    armed_ = steady_time::max();
+    timer_.reset();
+}
+
+connection::connection(asio::any_io_executor ex, asio::ssl::context* tls_context, exchange_deadlines& deadlines)
+    : socket_(ex), buffer_(16 * 1024), watchdog_(ex), watch_(std::make_shared<watchdog_state>()), deadlines_(deadlines) {
     // Allocated once, to its limit: reading a response never grows it.
     buffer_.reserve(buffer_.max_size());
     if (tls_context != nullptr) {
@@ -123,6 +197,7 @@ connection::connection(asio::any_io_executor ex, asio::ssl::context* tls_context
 
 connection::~connection() {
     watch_->owner = nullptr;
+    deadlines_.unwatch(*this); // destroyed mid-exchange (its call destroyed with its io_context)
     if (ssl_ == nullptr) return;
     // Freeing an SSL that was not shut down makes OpenSSL mark its session as not resumable, and
     // that session is the one the pool offers to the next connection. Connections end here by the
@@ -456,7 +531,7 @@ std::optional<io_failure> connection::async_exchange(exchange_args& args, std::s
 std::optional<io_failure> connection::begin_exchange(exchange_args& args) {
     if (args.control->stopped()) return aborted(io_stage::write);
     if (std::chrono::steady_clock::now() >= args.deadline) return io_failure{io_stage::write, beast::error::timeout};
-    arm_watchdog(args.deadline);
+    deadlines_.watch(*this, args.deadline);
     args.control->io = this; // cleared by end_exchange
     return std::nullopt;
 }
@@ -479,14 +554,14 @@ std::optional<std::optional<io_failure>> connection::after_response(exchange_arg
                           "the server switched protocols (101) without an upgrade request"};
     if (interim + 1 >= max_interim_responses)
         return io_failure{io_stage::read, protocol_error, true, "too many interim (1xx) responses"};
-    if (args.control->stopped() || watch_->fired) return aborted(io_stage::read);
+    if (args.control->stopped() || deadline_passed_) return aborted(io_stage::read);
     return std::nullopt;
 }
 
 std::optional<io_failure> connection::end_exchange(exchange_args& args, std::optional<io_failure> failure,
                                                    io_stage stage) noexcept {
     args.control->io = nullptr;
-    const bool fired = disarm_watchdog();
+    const bool fired = deadlines_.unwatch(*this);
     // A stop or a deadline that came while the I/O was pending (even after it completed) turns
     // into the failure.
     if (args.control->stopped()) {

@@ -88,7 +88,7 @@ struct pool::timed_waiter final : pool_state<connection>::waiter {
 };
 
 pool::pool(asio::any_io_executor ex, pool_config config)
-    : ex_(std::move(ex)), config_(std::move(config)), state_(config_.limits) {
+    : ex_(std::move(ex)), deadlines_(ex_), config_(std::move(config)), state_(config_.limits) {
     spare_bodies_.reserve(std::min<std::size_t>(config_.limits.max_connections, 64));
 }
 
@@ -259,7 +259,7 @@ asio::awaitable<acquired> pool::open_new(slot_reservation slot, steady_time dead
         if (endpoints_.empty()) co_return fail(errc::transport, {io_stage::resolve, {}}, "no address found for " + where);
     }
 
-    auto conn = std::make_unique<connection>(ex_, tls_context_ ? &*tls_context_ : nullptr);
+    auto conn = std::make_unique<connection>(ex_, tls_context_ ? &*tls_context_ : nullptr, deadlines_);
     const bool verify = !config_.tls.insecure_skip_verification_for_testing_only;
     const auto endpoints = endpoints_; // the cache may be refreshed while this connection opens
     session_ref session;
@@ -319,6 +319,7 @@ void pool::close_idle() { state_.close_idle(); }
 
 void pool::abandon() noexcept {
     state_.close_idle();
+    deadlines_.abandon();
     resolving_.reset();
     ex_ = asio::any_io_executor();
 }

@@ -95,6 +95,7 @@ private:
     asio::awaitable<std::optional<acquired>> resolve(steady_time until, call_control& control);
 
     asio::any_io_executor ex_;
+    exchange_deadlines deadlines_; ///< before state_: outlives every connection
     pool_config config_;
     pool_state<connection> state_;
     std::optional<asio::ssl::context> tls_context_;

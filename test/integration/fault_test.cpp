@@ -357,3 +357,58 @@ TEST_CASE("integration: fault: the deadline expiring during a backoff wait is ti
     CHECK(f.server->request_count() == 1);
     next_call_works(f, 1);
 }
+
+// Exchanges are watched by one timer per pool (armed at the earliest deadline, re-armed when an
+// earlier one comes, and again for the next one after it fires): each call still ends at its own.
+TEST_CASE("integration: fault: concurrent calls that get no answer each end at their own deadline") {
+    fixture f;
+    auto o = f.options();
+    o.max_connections = 2;
+    f.make_client(o);
+    f.server->push(reply::fault(behaviour::headers_never_finish));
+    f.server->push(reply::fault(behaviour::headers_never_finish));
+    ding::call_options short_deadline, long_deadline;
+    short_deadline.timeout = 300ms;
+    long_deadline.timeout = 1200ms;
+    const bool short_first = GENERATE(true, false);
+    INFO((short_first ? "the earlier deadline starts first" : "a later call has the earlier deadline"));
+    struct ended {
+        ding::outcome<ding::create_check_response> result;
+        long ms;
+    };
+    std::optional<ended> short_call, long_call;
+    const auto start = std::chrono::steady_clock::now();
+    auto launch_short = [&] {
+        f.client->otp().check_async(check_request(), short_deadline,
+                                    [&](auto r) { short_call.emplace(ended{std::move(r), ms_since(start)}); });
+    };
+    auto launch_long = [&] {
+        f.client->otp().check_async(check_request(), long_deadline,
+                                    [&](auto r) { long_call.emplace(ended{std::move(r), ms_since(start)}); });
+    };
+    if (short_first) {
+        launch_short();
+        launch_long();
+    } else {
+        launch_long();
+        launch_short();
+    }
+    for (int i = 0; i < 400 && !(short_call && long_call); ++i) {
+        f.ioc.restart();
+        f.ioc.run_for(10ms);
+    }
+    REQUIRE(short_call);
+    REQUIRE(long_call);
+    REQUIRE_FALSE(short_call->result.has_value());
+    REQUIRE_FALSE(long_call->result.has_value());
+    CHECK(short_call->result.error().code() == ding::errc::timeout);
+    CHECK(long_call->result.error().code() == ding::errc::timeout);
+    CHECK(short_call->ms >= 250);
+    CHECK(short_call->ms < 900);
+    CHECK(long_call->ms >= 1100);
+    CHECK(long_call->ms < 2500);
+    CHECK(f.server->request_count() == 2);
+    const auto s = f.client->stats();
+    CHECK(s.in_use == 0);
+    CHECK(s.connecting == 0);
+}
