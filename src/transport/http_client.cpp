@@ -260,6 +260,7 @@ void http_client::write_request(send_state& s) {
     out.resize(size);
     char* p = out.data();
     auto put = [&p](std::string_view piece) {
+        if (piece.empty()) return; // an empty view's data() may be null: memcpy must not see it
         std::memcpy(p, piece.data(), piece.size());
         p += piece.size();
     };
