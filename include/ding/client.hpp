@@ -11,7 +11,8 @@
 // - Executor: the work runs on the client's executor (on a strand of its own with
 //   client_options::thread_safe); the completion runs on the token's associated executor (the
 //   client's by default), never inside the initiating call. That executor counts as having work
-//   until the completion ran.
+//   until the completion ran. A completion handler must not throw: the SDK's completion path is
+//   noexcept, so an exception from a handler ends the program (std::terminate).
 // - Cancellation: per-operation cancellation of any type (terminal, partial, total), emitted on
 //   the caller's executor, is honoured at every stage and between stages; the operation completes
 //   promptly with errc::cancelled. A connection that was mid-request is closed; a cancelled wait

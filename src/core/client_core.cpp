@@ -52,10 +52,17 @@ namespace {
 constexpr std::size_t max_kept_bodies = 16;
 constexpr std::size_t max_kept_body_capacity = 4096;
 thread_local std::vector<std::string> kept_bodies;
+// Trivially destructible: still readable after kept_bodies was destroyed at thread exit (a call
+// state destroyed later, e.g. by a static io_context, must not touch the dead vector).
+thread_local bool kept_bodies_gone = false;
+struct kept_bodies_guard {
+    ~kept_bodies_guard() { kept_bodies_gone = true; }
+};
+thread_local kept_bodies_guard kept_bodies_watch;
 } // namespace
 
 std::string take_body_buffer() {
-    if (kept_bodies.empty()) {
+    if (kept_bodies_gone || kept_bodies.empty()) {
         std::string body;
         body.reserve(256); // the bodies are small: one allocation instead of one per doubling
         return body;
@@ -66,8 +73,9 @@ std::string take_body_buffer() {
 }
 
 void recycle_body_buffer(std::string&& body) noexcept {
-    if (body.capacity() < 64 || body.capacity() > max_kept_body_capacity) return;
+    if (body.capacity() < 64 || body.capacity() > max_kept_body_capacity || kept_bodies_gone) return;
     try {
+        (void)&kept_bodies_watch; // constructed (and destroyed) after kept_bodies: destroyed first
         if (kept_bodies.capacity() == 0) kept_bodies.reserve(max_kept_bodies);
         if (kept_bodies.size() == max_kept_bodies) return;
         body.clear();

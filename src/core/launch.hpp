@@ -108,27 +108,38 @@ void deliver(std::shared_ptr<call_state<T>> st) noexcept {
     };
     // On an io_context executor running on this thread, asio::dispatch runs the function at once;
     // so does this, without wrapping it for the type-erased executor (a heap allocation per call).
+    // The handler's own exceptions leave here (and io_context::run) as with any Asio operation:
+    // only a failure to hand the function to the executor falls back to running it here.
     using io_executor = asio::io_context::executor_type;
+    call_state<T>& call = *st;
     try {
-        if (st->handler_on_client) {
-            const asio::any_io_executor ex = st->core->get_executor();
+        if (call.handler_on_client) {
+            const asio::any_io_executor ex = call.core->get_executor();
             if (const io_executor* io = ex.template target<io_executor>(); io != nullptr && io->running_in_this_thread()) {
-                run_handler();
+                run_handler(); // not in the try's reach for its exceptions: see below
                 return;
             }
-            asio::dispatch(ex, run_handler);
+            asio::dispatch(ex, std::move(run_handler));
             return;
         }
-        const asio::any_completion_executor ex = st->handler_work; // run_handler moves the state's copy
+        const asio::any_completion_executor ex = call.handler_work; // run_handler moves the state's copy
         if (const io_executor* io = ex.template target<io_executor>(); io != nullptr && io->running_in_this_thread()) {
             run_handler();
             return;
         }
-        asio::dispatch(ex, run_handler);
+        asio::dispatch(ex, std::move(run_handler));
         return;
     } catch (...) {
+        // The handler ran (it is gone from the state) and threw: completions are noexcept, so
+        // that ends the program (client.hpp), cleanly rather than by running it again.
+        if (!call.h) std::terminate();
     }
-    if (st) run_handler(); // out of memory: run it here, on the client's executor, rather than never
+    // Out of memory before the handler ran: run it here, on the client's executor, rather than never.
+    auto h = std::move(call.h);
+    auto work = std::move(call.handler_work);
+    outcome<T> r = std::move(*call.result);
+    st.reset();
+    std::move(h)(std::move(r));
 }
 
 template <class T>

@@ -366,6 +366,7 @@ struct connection::exchange_op {
     exchange_args* args;
     std::shared_ptr<void> owner;
     bool reading = false;
+    bool flushing = false; ///< writing what OpenSSL produced while reading
     int interim = 0;
 
     void operator()(boost::system::error_code ec, std::size_t n = 0) {
@@ -382,6 +383,11 @@ struct connection::exchange_op {
                     stage = io_stage::read;
                     if (!read_on(failure)) return;
                 }
+            } else if (flushing) {
+                flushing = false;
+                conn->tls_out_.clear();
+                if (ec) failure = io_failure{io_stage::read, ec, started()};
+                else if (!read_on(failure)) return;
             } else if (!received(ec, n, failure)) {
                 return;
             }
@@ -454,6 +460,9 @@ struct connection::exchange_op {
                 c.socket_.async_read_some(room, std::move(*this));
                 return false;
             }
+            // Other code on this thread may have left errors in OpenSSL's queue since the
+            // exchange started: SSL_get_error would take them for this connection's.
+            if (ERR_peek_error() != 0) ERR_clear_error();
             const int r = SSL_read(c.ssl_, room.data(), static_cast<int>(room.size()));
             if (r > 0) {
                 c.buffer_.commit(static_cast<std::size_t>(r));
@@ -461,6 +470,13 @@ struct connection::exchange_op {
             }
             const int reason = SSL_get_error(c.ssl_, r);
             if (reason == SSL_ERROR_WANT_READ) {
+                if (!c.tls_out_.empty()) {
+                    // OpenSSL wrote while reading (a renegotiation's ClientHello, an alert): the
+                    // peer may wait for it. Sent first; the write's completion reads on.
+                    flushing = true;
+                    asio::async_write(c.socket_, asio::buffer(c.tls_out_), std::move(*this));
+                    return false;
+                }
                 c.socket_.async_read_some(c.tls_input_space(), std::move(*this));
                 return false;
             }
@@ -602,6 +618,15 @@ bool connection::drain_tls_records() noexcept {
         }
         if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) return false;
         break;
+    }
+    // Whole records only: OpenSSL takes a lone record header (5 bytes) and then holds nothing
+    // SSL_has_pending() reports, so a record cut after its header would look clean.
+    for (std::size_t at = tls_in_begin_; at < tls_in_end_;) {
+        if (tls_in_end_ - at < 5) return false;
+        const auto* h = reinterpret_cast<const unsigned char*>(tls_in_.get() + at);
+        const std::size_t record = 5 + ((std::size_t{h[3]} << 8) | h[4]);
+        if (tls_in_end_ - at < record) return false;
+        at += record;
     }
     ERR_clear_error();
     char byte;

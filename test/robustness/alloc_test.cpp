@@ -21,6 +21,9 @@
 #include <cstdlib>
 #include <new>
 #include <thread>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/post.hpp>
 
 namespace {
 thread_local bool armed = false;
@@ -141,6 +144,60 @@ TEST_CASE("robustness: std::bad_alloc at the k-th allocation of a call, for ever
     }
     INFO("a call makes " << clean_run_allocations << " allocations");
     REQUIRE(clean_run_allocations > 0); // every allocation of the call was made to fail once
+}
+
+
+// the same, for a call initiated on the thread running the client's io_context (it
+// starts inline) with a cancellation slot bound to its handler; the handler must never run
+// inside the initiating function, whatever allocation fails.
+TEST_CASE("robustness: bad_alloc at the k-th allocation of a call initiated on the io_context thread with a cancellation "
+          "slot never completes inside the initiating function",
+          "[regression]") {
+    ding::sandbox sb(lenient());
+    long clean_run_allocations = -1;
+    for (long k = 1; k <= 2000 && clean_run_allocations < 0; ++k) {
+        asio::io_context ioc;
+        auto o = options_for(sb);
+        o.max_connections = 1;
+        o.timeout = 3s;
+        ding::client c(ioc.get_executor(), o);
+        {
+            std::optional<ding::outcome<ding::create_authentication_response>> r;
+            c.otp().create_authentication_async(create_request(), [&](auto x) { r.emplace(std::move(x)); });
+            run_until(ioc, [&] { return r.has_value(); });
+            REQUIRE(r->has_value());
+        }
+        const auto req = create_request();
+        boost::asio::cancellation_signal sig;
+        int completions = 0;
+        bool inside = false, completed_inside = false;
+        std::optional<ding::outcome<ding::create_authentication_response>> result;
+        bool failed_here = false;
+        boost::asio::post(ioc, [&] {
+            inside = true;
+            c.otp().create_authentication_async(
+                req, boost::asio::bind_cancellation_slot(sig.slot(), [&](ding::outcome<ding::create_authentication_response> r) {
+                    ++completions;
+                    if (inside) completed_inside = true;
+                    result.emplace(std::move(r));
+                }));
+            inside = false;
+        });
+        {
+            arm_guard arm(k); // from the initiation (run by the io_context below) to the completion
+            run_until(ioc, [&] { return completions > 0; }, 4s);
+            failed_here = injected;
+            if (!injected) clean_run_allocations = allocations;
+        }
+        INFO("allocation " << k << " failed: " << failed_here << ", "
+                           << (result->has_value() ? std::string("ok") : result->error().to_string()));
+        WARN("k=" << k << " injected=" << failed_here << " inside=" << completed_inside << " "
+                   << (result ? (result->has_value() ? std::string("ok") : result->error().to_string()) : std::string("none")));
+        REQUIRE(completions == 1);
+        REQUIRE_FALSE(completed_inside);
+        run_handlers(ioc, 50);
+    }
+    REQUIRE(clean_run_allocations > 0);
 }
 
 #endif // DING_NO_OPERATOR_NEW_REPLACEMENT
