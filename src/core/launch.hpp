@@ -236,13 +236,19 @@ void after_attempt(const std::shared_ptr<http_call_state<T>>& st) {
 }
 
 /// Where an exchange ends (connection::exchange_done), on the client's executor.
+/// After an exchange ended (or could not start): the attempt's result, or the same attempt again.
+template <class T>
+void exchange_ended(const std::shared_ptr<http_call_state<T>>& st, std::optional<io_failure> failure) {
+    if (!st->core->http().finish_exchange(st->send, std::move(failure), st->control))
+        return next_attempt(st); // the same attempt again, on a new connection
+    after_attempt(st);
+}
+
 template <class T>
 void on_exchange_end(connection::exchange_args&, std::optional<io_failure> failure, std::shared_ptr<void> owner) noexcept {
     auto st = std::static_pointer_cast<http_call_state<T>>(std::move(owner));
     try {
-        if (!st->core->http().finish_exchange(st->send, std::move(failure), st->control))
-            return next_attempt(st); // the same attempt again, on a new connection
-        after_attempt(st);
+        exchange_ended(st, std::move(failure));
     } catch (...) {
         fail_internal(st, std::current_exception());
     }
@@ -256,10 +262,7 @@ void start_exchange(const std::shared_ptr<http_call_state<T>>& st) {
     s.exchange.control = &st->control;
     s.exchange.done = &on_exchange_end<T>;
     connection& conn = *s.conn;
-    if (auto refused = conn.async_exchange(s.exchange, st)) {
-        if (!http.finish_exchange(s, std::move(refused), st->control)) return next_attempt(st);
-        after_attempt(st);
-    }
+    if (auto refused = conn.async_exchange(s.exchange, st)) exchange_ended(st, std::move(refused));
 }
 
 /// Completion of http_client::obtain's coroutine.

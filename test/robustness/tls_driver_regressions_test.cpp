@@ -34,6 +34,20 @@ using namespace ding::test;
 
 namespace {
 
+/// A TCP listener on 127.0.0.1 and an ephemeral port: its descriptor, and the port in `port`.
+int listen_on_loopback(unsigned short& port) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+    REQUIRE(::listen(fd, 16) == 0);
+    socklen_t len = sizeof a;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+    port = ntohs(a.sin_port);
+    return fd;
+}
+
 std::string http_200(const std::string& body) {
     return "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
            "\r\n\r\n" + body;
@@ -109,15 +123,7 @@ struct raw_tls_server {
         BIO_free(b);
         ERR_clear_error(); // this thread's queue: the PEM loop ends on "no start line"
 
-        lfd = ::socket(AF_INET, SOCK_STREAM, 0);
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        REQUIRE(::bind(lfd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-        REQUIRE(::listen(lfd, 16) == 0);
-        socklen_t len = sizeof a;
-        ::getsockname(lfd, reinterpret_cast<sockaddr*>(&a), &len);
-        port = ntohs(a.sin_port);
+        lfd = listen_on_loopback(port);
         std::signal(SIGPIPE, SIG_IGN); // the client may close first
         th = std::thread([this] { run(); });
     }
@@ -213,6 +219,21 @@ void run_until(asio::io_context& ioc, Pred done, std::chrono::milliseconds bound
 // "read every certificate until the end" loop leaves) makes the next SSL_read's WANT_READ look
 // like SSL_ERROR_SSL: a healthy response fails. Asio's SSL stream clears the queue before every
 // operation for exactly this reason.
+/// Makes `calls` checks one after another, each answered about its own UUID; `pause` lets the
+/// connection sit idle between them.
+static void each_check_gets_its_answer(asio::io_context& ioc, ding::client& client, std::size_t calls,
+                                       std::chrono::milliseconds pause) {
+    for (std::size_t i = 1; i <= calls; ++i) {
+        std::optional<ding::outcome<ding::create_check_response>> got;
+        client.otp().check_async(check_request(uuid_for(i)), [&](auto r) { got.emplace(std::move(r)); });
+        run_until(ioc, [&] { return got.has_value(); });
+        INFO("call " << i << ": " << (got->has_value() ? std::string("ok") : got->error().to_string()));
+        REQUIRE(got->has_value());
+        CHECK((*got)->authentication_uuid.value_or("") == uuid_for(i));
+        if (pause.count() > 0) settle(ioc, pause);
+    }
+}
+
 TEST_CASE("robustness: an OpenSSL error left on the io_context thread by other code does not fail a response "
           "that arrives in pieces",
           "[regression]") {
@@ -309,15 +330,9 @@ TEST_CASE("robustness: a stray TLS record whose header alone arrived on an idle 
 //   valgrind --error-exitcode=99 ./ding_robustness_tests "robustness: a static io_context*"
 TEST_CASE("robustness: a static io_context destroyed at exit with a POST pending (valgrind)", "[regression][.valgrind]") {
     // A listener that never accepts: connections complete in the backlog, requests are never answered.
-    const int lfd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in sa{};
-    sa.sin_family = AF_INET;
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::bind(lfd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0);
-    REQUIRE(::listen(lfd, 16) == 0);
-    socklen_t len = sizeof sa;
-    ::getsockname(lfd, reinterpret_cast<sockaddr*>(&sa), &len);
-    const std::string url = "http://127.0.0.1:" + std::to_string(ntohs(sa.sin_port)) + "/v1";
+    unsigned short listen_port = 0;
+    const int lfd = listen_on_loopback(listen_port);
+    const std::string url = "http://127.0.0.1:" + std::to_string(listen_port) + "/v1";
 
     const pid_t pid = ::fork();
     REQUIRE(pid >= 0);
@@ -486,15 +501,7 @@ TEST_CASE("robustness: KeyUpdate (update requested) mid-response and while idle,
     self = &server;
     asio::io_context ioc;
     auto client = std::make_unique<ding::client>(ioc.get_executor(), options_for(server));
-    for (std::size_t i = 1; i <= 3; ++i) {
-        std::optional<ding::outcome<ding::create_check_response>> got;
-        client->otp().check_async(check_request(uuid_for(i)), [&](auto r) { got.emplace(std::move(r)); });
-        run_until(ioc, [&] { return got.has_value(); });
-        INFO("call " << i << ": " << (got->has_value() ? std::string("ok") : got->error().to_string()));
-        REQUIRE(got->has_value());
-        CHECK((*got)->authentication_uuid.value_or("") == uuid_for(i));
-        settle(ioc, 100ms);
-    }
+    each_check_gets_its_answer(ioc, *client, 3, 100ms);
     CHECK(connections_seen == 2); // calls 1 and 2 on the first connection, 3 on a new one
     client.reset();
 }
@@ -541,14 +548,7 @@ TEST_CASE("robustness: a 4 MiB request (hook header) written in parts to a slow 
     o.max_response_body = 1024 * 1024;
     asio::io_context ioc;
     auto client = std::make_unique<ding::client>(ioc.get_executor(), o);
-    for (std::size_t i = 1; i <= 2; ++i) {
-        std::optional<ding::outcome<ding::create_check_response>> got;
-        client->otp().check_async(check_request(uuid_for(i)), [&](auto r) { got.emplace(std::move(r)); });
-        run_until(ioc, [&] { return got.has_value(); });
-        INFO("call " << i << ": " << (got->has_value() ? std::string("ok") : got->error().to_string()));
-        REQUIRE(got->has_value());
-        CHECK((*got)->authentication_uuid.value_or("") == uuid_for(i));
-    }
+    each_check_gets_its_answer(ioc, *client, 2, 0ms);
     CHECK(largest > 4u * 1024 * 1024);
     CHECK(conns == 1);
     client.reset();
