@@ -91,6 +91,15 @@ inline error internal_error(std::exception_ptr ep, std::string_view operation) n
     }
 }
 
+/// True when `ex` is an io_context executor whose context runs on this thread (the common case,
+/// where work may be done at once instead of being dispatched).
+template <class Executor>
+bool running_here(const Executor& ex) noexcept {
+    using io_executor = asio::io_context::executor_type;
+    const io_executor* io = ex.template target<io_executor>();
+    return io != nullptr && io->running_in_this_thread();
+}
+
 /// Runs the handler on its own executor with st->result. Never throws: if the executor cannot
 /// take the function (out of memory), it runs here.
 template <class T>
@@ -106,28 +115,23 @@ void deliver(std::shared_ptr<call_state<T>> st) noexcept {
         st.reset();
         std::move(h)(std::move(r));
     };
-    // On an io_context executor running on this thread, asio::dispatch runs the function at once;
-    // so does this, without wrapping it for the type-erased executor (a heap allocation per call).
-    // The handler's own exceptions leave here (and io_context::run) as with any Asio operation:
-    // only a failure to hand the function to the executor falls back to running it here.
-    using io_executor = asio::io_context::executor_type;
+    // The handler runs on its executor: at once when that is an io_context executor running on
+    // this thread (as asio::dispatch would, without wrapping the function for a type-erased
+    // executor: a heap allocation per call), else dispatched. Only a failure to hand the function
+    // over (out of memory) falls back to running it here; an exception from the handler itself
+    // ends the program (completions are noexcept, client.hpp).
     call_state<T>& call = *st;
-    try {
-        if (call.handler_on_client) {
-            const asio::any_io_executor ex = call.core->get_executor();
-            if (const io_executor* io = ex.template target<io_executor>(); io != nullptr && io->running_in_this_thread()) {
-                run_handler(); // not in the try's reach for its exceptions: see below
-                return;
-            }
-            asio::dispatch(ex, std::move(run_handler));
-            return;
-        }
-        const asio::any_completion_executor ex = call.handler_work; // run_handler moves the state's copy
-        if (const io_executor* io = ex.template target<io_executor>(); io != nullptr && io->running_in_this_thread()) {
+    auto run_on = [&](const auto& ex) {
+        if (running_here(ex))
             run_handler();
-            return;
-        }
-        asio::dispatch(ex, std::move(run_handler));
+        else
+            asio::dispatch(ex, std::move(run_handler));
+    };
+    try {
+        if (call.handler_on_client)
+            run_on(call.core->get_executor());
+        else
+            run_on(asio::any_completion_executor(call.handler_work)); // run_handler moves the state's copy
         return;
     } catch (...) {
         // The handler ran (it is gone from the state) and threw: completions are noexcept, so
@@ -336,7 +340,8 @@ inline asio::awaitable<outcome<std::size_t>> run_warm_up(std::shared_ptr<call_st
 
 /// Starts one call: makes its State (a call_state<T>), registered for cancel() by the work,
 /// forwarding the caller's cancellation, completing on the handler's executor; then `prepare(st)`
-/// fills it and `start(st)` hands it to the client's executor (never running it inline).
+/// fills it and `start(st)` hands it to the client's executor (its completion never runs inside
+/// this function).
 template <class T, class State, class Prepare, class Start>
 void launch_task(const std::shared_ptr<client_core>& core, handler<T> h, Prepare prepare, Start start) noexcept {
     if (!core->executor()) {
@@ -427,9 +432,8 @@ void launch(const std::shared_ptr<client_core>& core, outcome<http_call> call, c
             // Started at once when this thread runs the client's io_context (the call is then
             // on its executor already; complete() keeps the handler out of the initiation);
             // posted otherwise.
-            using io_executor = asio::io_context::executor_type;
             const asio::any_io_executor& ex = st->core->executor();
-            if (const io_executor* io = ex.template target<io_executor>(); io != nullptr && io->running_in_this_thread()) {
+            if (running_here(ex)) {
                 st->initiating = true;
                 start_call<T>(st);
                 st->initiating = false;
