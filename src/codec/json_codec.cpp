@@ -3,6 +3,7 @@
 #include <array>
 
 #include "codec/json_number.hpp"
+#include "codec/json_parse.hpp"
 #include "codec/rfc3339.hpp"
 
 #include <boost/json.hpp>
@@ -224,8 +225,10 @@ bool read(const json::object& o, std::string_view key, std::optional<T>& out, co
 bool read(const json::object& o, std::string_view key, std::optional<double>& out, const context& c) {
     const json::value* v = member(o, key);
     if (v == nullptr) return true;
-    if (const double* d = v->if_double()) out = *d;
-    else if (const std::int64_t* i = v->if_int64()) out = static_cast<double>(*i);
+    if (const double* d = v->if_double()) {
+        if (!std::isfinite(*d)) return c.fail(key, "number too large for a double");
+        out = *d;
+    } else if (const std::int64_t* i = v->if_int64()) out = static_cast<double>(*i);
     else if (const std::uint64_t* u = v->if_uint64()) out = static_cast<double>(*u);
     else return c.fail(key, "expected number");
     return true;
@@ -378,7 +381,7 @@ bool decode_body(std::string_view body, T& out, std::string& why) {
     alignas(std::max_align_t) unsigned char buffer[4096];
     json::monotonic_resource resource(buffer, sizeof buffer);
     json::error_code ec;
-    const json::value doc = json::parse(json::string_view(body.data(), body.size()), ec, &resource);
+    const json::value doc = parse_json(body, &resource, ec);
     if (ec) {
         why.assign("body is not valid JSON: ");
         why.append(ec.message());

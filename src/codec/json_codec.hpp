@@ -21,7 +21,8 @@
 //  - timestamps must be RFC 3339 (see rfc3339.hpp);
 //  - integer fields accept only a JSON integer (no fraction, no exponent) within
 //    the field type's range, checked exactly (json_number.hpp): 1.0, 1e3 and
-//    -9223372036854775809 are errors; `amount` accepts any JSON number;
+//    -9223372036854775809 are errors; `amount` accepts any JSON number that fits a double,
+//    rounded to the nearest double (json_parse.hpp); 1e400 is an error;
 //  - `events`: each element must be an object with a string `type`. The four
 //    kinds `attempt`, `check`, `delivery_status` and `balance_update` select
 //    the variant; an element with any other `type` is SKIPPED (forward

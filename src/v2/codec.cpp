@@ -2,6 +2,7 @@
 
 #include "codec/json_codec.hpp"
 #include "codec/json_number.hpp"
+#include "codec/json_parse.hpp"
 #include "codec/rfc3339.hpp"
 
 #include <boost/json.hpp>
@@ -380,8 +381,10 @@ struct json_in {
         return true;
     }
     static bool read(const json::value& v, double& out, const context& c, std::string_view field) {
-        if (const double* d = v.if_double()) out = *d;
-        else if (const std::int64_t* i = v.if_int64()) out = static_cast<double>(*i);
+        if (const double* d = v.if_double()) {
+            if (!std::isfinite(*d)) return c.fail(field, "number too large for a double");
+            out = *d;
+        } else if (const std::int64_t* i = v.if_int64()) out = static_cast<double>(*i);
         else if (const std::uint64_t* u = v.if_uint64()) out = static_cast<double>(*u);
         else return c.fail(field, "expected number");
         return true;
@@ -456,7 +459,7 @@ bool with_object(std::string_view body, std::string& why, F&& f) {
     alignas(std::max_align_t) unsigned char buffer[4096];
     json::monotonic_resource resource(buffer, sizeof buffer);
     json::error_code ec;
-    const json::value doc = json::parse(json::string_view(body.data(), body.size()), ec, &resource);
+    const json::value doc = ding::detail::parse_json(body, &resource, ec);
     if (ec) {
         why.assign("body is not valid JSON: ");
         why.append(ec.message());
@@ -485,6 +488,21 @@ bool read_payload(const json::object& o, webhook_payload& out, const context& c)
     Payload p{};
     if (!json_in::read_object(o, p, c.nested("payload"))) return false;
     out = std::move(p);
+    return true;
+}
+
+// Whether every number in `v` is finite. A number beyond the double range parses as an infinity
+// (codec/json_parse.hpp), which Boost.JSON would write as `Infinity`: not JSON. Recursion is bounded
+// by the parser's depth limit.
+bool finite_numbers_only(const json::value& v) {
+    if (const double* d = v.if_double()) return std::isfinite(*d);
+    if (const json::object* o = v.if_object()) {
+        for (const auto& m : *o)
+            if (!finite_numbers_only(m.value())) return false;
+    } else if (const json::array* a = v.if_array()) {
+        for (const auto& e : *a)
+            if (!finite_numbers_only(e)) return false;
+    }
     return true;
 }
 
@@ -564,6 +582,8 @@ bool decode(std::string_view body, webhook_event& out, std::string& why) {
         else if (e.type == "verify.delivery_status") ok = read_payload<delivery_status_payload>(*payload, e.payload, c);
         else e.payload = unknown_payload{}; // a type this SDK does not know: payload_json has it all
         if (!ok) return false;
+        // payload_json is handed out as JSON: a number that has no JSON spelling once parsed is refused.
+        if (!finite_numbers_only(*p)) return c.fail("payload", "a number too large for a double");
         e.payload_json = json::serialize(*payload);
         out = std::move(e);
         return true;

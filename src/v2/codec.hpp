@@ -10,8 +10,10 @@
 // Decoding: the body must be one JSON object. Unknown properties are ignored; null counts as
 // absent; a required property (a non-optional member) that is absent is an error; a wrongly
 // typed value is an error; an unknown enum spelling decodes to E::unknown; integers must be
-// JSON integers within range (codec/json_number.hpp). On failure `out` is unchanged and `why`
-// names the field, e.g. "field 'options.code_size': expected integer".
+// JSON integers within range (codec/json_number.hpp); a number with a fraction or exponent is
+// rounded to the nearest double (codec/json_parse.hpp) and one beyond the double range is an
+// error. On failure `out` is unchanged and `why` names the field, e.g.
+// "field 'options.code_size': expected integer".
 #pragma once
 
 #include <ding/v2/models.hpp>

@@ -106,7 +106,8 @@ struct webhook_event {
 
 /// Parses a webhook body. Completes with errc::decode and a message naming the field when the
 /// envelope is not a JSON object with string `id` and `type`, an RFC 3339 `created_at` and an
-/// object `payload`, or when a known payload has a field of the wrong JSON type. An unknown
+/// object `payload`, when a known payload has a field of the wrong JSON type, or when the payload
+/// holds a number beyond the range of a double (it could not be kept in payload_json). An unknown
 /// `type`, unknown fields and unknown enum spellings are not errors. Never throws (out of memory
 /// is errc::internal). Verify the signature on the raw body first (webhook_verifier).
 outcome<webhook_event> parse_webhook(std::string_view body) noexcept;
