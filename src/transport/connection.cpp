@@ -17,6 +17,7 @@
 #include <openssl/x509v3.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -345,11 +346,13 @@ asio::awaitable<std::optional<io_failure>> connection::open(const asio::ip::tcp:
     arm_watchdog(deadline);
     boost::system::error_code hec;
     bool fired = false;
+    const auto handshake_start = std::chrono::steady_clock::now();
     {
         step_guard<connection> in_io(control.io, this);
         hec = co_await handshake();
         fired = disarm_watchdog();
     }
+    handshake_took_ = std::chrono::steady_clock::now() - handshake_start;
     if (control.stopped()) co_return aborted(io_stage::handshake);
     if (fired) co_return io_failure{io_stage::handshake, beast::error::timeout};
     if (hec) co_return io_failure{io_stage::handshake, hec};
@@ -599,46 +602,78 @@ bool connection::clean_for_reuse() noexcept {
     const auto n = ::recv(socket_.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
     if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK;
     if (n == 0 || ssl_ == nullptr) return false; // closed by the peer, or unsolicited bytes (a stray response)
-    return drain_tls_records();
+    // A record that has not fully arrived would complete under the next request's read: it could be
+    // the start of a stray response, taken for that request's answer.
+    return drain_tls_records() == tls_leftover::none;
+}
+
+asio::awaitable<bool> connection::take_session_tickets(steady_time deadline, call_control& control) {
+    if (ssl_ == nullptr || SSL_version(ssl_) != TLS1_3_VERSION) co_return true; // TLS 1.2 sends them in the handshake
+    const auto wait = std::max<std::chrono::steady_clock::duration>(2 * handshake_took_, std::chrono::milliseconds(1));
+    const steady_time until = std::min(deadline, std::chrono::steady_clock::now() + wait);
+    // Ends by `until`: each round ends when the socket turns readable (bytes arrived, or the peer
+    // closed), at `until`, or on a stop.
+    for (;;) {
+        if (control.stopped() || std::chrono::steady_clock::now() >= until) co_return true;
+        // Waits for the socket to turn readable or for `until`, whichever comes first: the socket's
+        // wait cancels the timer. Each round has its own timer, so that a wait of an earlier round
+        // completing late cannot cut this one short.
+        auto timer = std::make_shared<asio::steady_timer>(socket_.get_executor(), until);
+        socket_.async_wait(asio::socket_base::wait_read, [timer](boost::system::error_code) { timer->cancel(); });
+        {
+            step_guard<asio::steady_timer> waiting(control.waiting, timer.get());
+            co_await timer->async_wait(use_tuple);
+        }
+        boost::system::error_code ignored;
+        socket_.cancel(ignored); // the socket's wait, if the timer ended the round
+        char byte;
+        const auto n = ::recv(socket_.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) continue;
+        if (n <= 0) co_return false;
+        switch (drain_tls_records()) {
+        case tls_leftover::none: co_return true;
+        case tls_leftover::incomplete_record: continue; // the rest is on its way
+        case tls_leftover::unusable: co_return false;
+        }
+    }
 }
 
 // TLS 1.3 servers send session tickets after the handshake (and may send other records that carry
-// no application data) outside any response. A connection that went idle right after its handshake
-// (client::warm_up_async) has them pending: they are processed here, without blocking, which also
-// hands the session to the pool for resumption. Application data, an alert or a close means the
+// no application data) outside any response. A connection given back before they arrived has them
+// pending (take_session_tickets waits for them): they are processed here, without blocking, which
+// also hands the session to the pool for resumption. Application data, an alert or a close means the
 // stream is out of step: the connection is not reused.
-bool connection::drain_tls_records() noexcept {
+connection::tls_leftover connection::drain_tls_records() noexcept {
     for (;;) {
         const asio::mutable_buffer room = tls_input_space();
-        if (room.size() == 0) return false;
+        if (room.size() == 0) return tls_leftover::unusable;
         const auto n = ::recv(socket_.native_handle(), room.data(), room.size(), MSG_DONTWAIT);
         if (n > 0) {
             tls_in_end_ += static_cast<std::size_t>(n);
             continue;
         }
-        if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) return false;
+        if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) return tls_leftover::unusable;
         break;
     }
     // Whole records only: OpenSSL takes a lone record header (5 bytes) and then holds nothing
     // SSL_has_pending() reports, so a record cut after its header would look clean.
     for (std::size_t at = tls_in_begin_; at < tls_in_end_;) {
-        if (tls_in_end_ - at < 5) return false;
+        if (tls_in_end_ - at < 5) return tls_leftover::incomplete_record;
         const auto* h = reinterpret_cast<const unsigned char*>(tls_in_.get() + at);
         const std::size_t record = 5 + ((std::size_t{h[3]} << 8) | h[4]);
-        if (tls_in_end_ - at < record) return false;
+        if (tls_in_end_ - at < record) return tls_leftover::incomplete_record;
         at += record;
     }
     ERR_clear_error();
     char byte;
     const int r = SSL_read(ssl_, &byte, 1);
-    if (r > 0) return false;
+    if (r > 0) return tls_leftover::unusable;
     if (SSL_get_error(ssl_, r) != SSL_ERROR_WANT_READ) {
         ERR_clear_error();
-        return false;
+        return tls_leftover::unusable;
     }
-    // Part of a record may have arrived (half of a stray response): it would complete under the
-    // next request's read and be taken for its answer. Only a stream with nothing left over is clean.
-    return tls_in_begin_ == tls_in_end_ && SSL_has_pending(ssl_) != 1;
+    // Only whole records were handed over, so OpenSSL took them all and holds nothing.
+    return tls_in_begin_ == tls_in_end_ && SSL_has_pending(ssl_) != 1 ? tls_leftover::none : tls_leftover::unusable;
 }
 
 void connection::acknowledge_now() noexcept {

@@ -175,6 +175,14 @@ public:
     /// (buffered or in the kernel) and no close by the peer. One non-blocking peek (a syscall);
     /// TLS records without application data (session tickets) are processed and do not count.
     bool clean_for_reuse() noexcept;
+    /// For a connection opened ahead of any call (client::warm_up_async). A TLS 1.3 server sends
+    /// its session tickets just after the handshake; processing them costs about 200k instructions
+    /// (key derivation, a session copy), which the first call on the connection would otherwise
+    /// pay. Waits for them, at most twice as long as the handshake took and not past `deadline`
+    /// or a stop of `control`, and processes them now. Nothing arriving is not a failure (the
+    /// server may send no ticket). False if the connection must not be reused: the server sent
+    /// application data or an alert, or closed it.
+    asio::awaitable<bool> take_session_tickets(steady_time deadline, call_control& control);
     /// Sends the ACK of what was received right away (TCP_QUICKACK) instead of delaying it.
     void acknowledge_now() noexcept;
 
@@ -196,7 +204,13 @@ private:
     /// What a complete response's status means for the exchange: nullopt to read on (interim).
     std::optional<std::optional<io_failure>> after_response(exchange_args& args, int interim);
 
-    bool drain_tls_records() noexcept;
+    /// What drain_tls_records() found after reading what the socket holds.
+    enum class tls_leftover {
+        none,              ///< only records without application data, all processed
+        incomplete_record, ///< a record has not fully arrived (not processed)
+        unusable,          ///< application data, an alert, a close, or an error
+    };
+    tls_leftover drain_tls_records() noexcept;
     /// The TLS handshake, on the socket (see tls_io below).
     asio::awaitable<boost::system::error_code> handshake();
     /// The error an OpenSSL call ended with (SSL_get_error's `reason`), as Asio's SSL stream
@@ -233,6 +247,7 @@ private:
     std::string tls_out_;          ///< produced by OpenSSL, not yet sent
     beast::flat_buffer buffer_;    ///< plaintext of the response being read
     std::string request_;
+    std::chrono::steady_clock::duration handshake_took_{}; ///< about one round trip (take_session_tickets)
     // One timer per step of open() (each connect, the handshake); exchanges are watched by the
     // pool's exchange_deadlines instead. When it fires it closes the socket, which ends whatever
     // I/O is in progress.

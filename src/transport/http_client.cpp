@@ -9,6 +9,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/http/field.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/error.hpp>
 
@@ -57,6 +58,8 @@ std::chrono::nanoseconds since(std::chrono::steady_clock::time_point start) {
 }
 
 } // namespace
+
+void build_header_name_table() noexcept { (void)http::string_to_field("content-length"); }
 
 bool is_json_content_type(std::string_view value) noexcept {
     value = value.substr(0, value.find(';'));

@@ -65,6 +65,14 @@ acquired failed(errc code, io_failure io, std::string message) {
     return a;
 }
 
+error warm_up_failure(errc code, std::string message, boost::system::error_code cause) {
+    error::details d;
+    d.message = std::move(message);
+    d.cause = cause;
+    d.operation = "warm_up";
+    return error(code, std::move(d));
+}
+
 acquired got(lease l) {
     acquired a;
     a.conn = std::move(l);
@@ -290,27 +298,23 @@ asio::awaitable<acquired> pool::open_new(slot_reservation slot, steady_time dead
 asio::awaitable<outcome<std::size_t>> pool::warm_up(std::size_t n, steady_time deadline, call_control& control) {
     auto keep_alive = shared_from_this();
     const std::size_t target = std::min(n, state_.limits().max_connections);
+    build_header_name_table();
     // Idle connections the server closed meanwhile do not count as warm.
     state_.prune_idle(std::chrono::steady_clock::now(), [](connection& c) { return c.clean_for_reuse(); });
     // One at a time: the call's stop reaches the one connection it is opening (call_control::io),
     // and a login endpoint needs a handful of connections, not a burst.
     while (state_.occupied() < target) {
-        if (control.stopped()) {
-            error::details d;
-            d.message = "cancelled while warming up the pool";
-            d.operation = "warm_up";
-            co_return error(errc::cancelled, std::move(d));
-        }
+        if (control.stopped()) co_return warm_up_failure(errc::cancelled, "cancelled while warming up the pool", {});
         if (!state_.try_reserve()) break; // callers are queued for connections: the slots are theirs
         acquired a = co_await open_new(slot_reservation(state_), deadline, control);
-        if (!a.conn) {
-            error::details d;
-            d.message = std::move(a.message);
-            d.cause = a.io.ec;
-            d.operation = "warm_up";
-            co_return error(a.failure, std::move(d));
-        }
-        give_back(a.conn, true);
+        if (!a.conn) co_return warm_up_failure(a.failure, std::move(a.message), a.io.ec);
+        const bool reusable = co_await a.conn->take_session_tickets(deadline, control);
+        give_back(a.conn, reusable);
+        if (!reusable) // a server that does this to every connection would otherwise be tried forever
+            co_return warm_up_failure(errc::transport,
+                                      "the server sent data, an alert or a close right after the TLS handshake with " +
+                                          config_.url.host_header,
+                                      {});
     }
     co_return state_.idle() + state_.in_use();
 }

@@ -29,6 +29,10 @@ namespace ding::detail {
 /// True for application/json and any +json type, with or without parameters.
 bool is_json_content_type(std::string_view value) noexcept;
 
+/// Builds Beast's table of header names, which it otherwise builds while parsing the first response
+/// of the process (about 30k instructions). client::warm_up_async calls it.
+void build_header_name_table() noexcept;
+
 class response_reader final : public boost::beast::http::basic_parser<false> {
 public:
     using string_view = boost::beast::string_view;
