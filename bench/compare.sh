@@ -7,6 +7,8 @@
 # 127.0.0.1 pinned to CPU 1; wrk -t1 and ding-bench run pinned to CPU 0, at 1 and at 64 requests in
 # flight, interleaved, ROUNDS rounds. Then both again under callgrind at 64 in flight: instructions
 # per call, which unlike CPU time do not depend on how expensive the machine makes system calls.
+# Then the first call of a process (c=1), with and without client::warm_up_async: its latency
+# against the steady p50, and its instructions (callgrind) against the steady instructions per call.
 # Prints the medians and the ratios; the last two lines are
 #   ding/wrk c=64: ir_per_call_ratio=R0
 #   ding/wrk c=64: cpu_per_call_ratio=R1 throughput_ratio=R2
@@ -173,8 +175,46 @@ for d in "$IR_WRK_SHORT" "$IR_WRK_LONG"; do
     echo "wrk $req $(cg_total "$dir/cg.wrk.$d") $d" >>"$ir"
 done
 sed 's/^/  callgrind (calls or requests, Ir): /' "$ir" >&2
-
-python3 - "$results" "$dir/sandbox.txt" "$ir" <<'EOF'
+# The first call of a process, at 1 in flight: after warm_up_async(1) and on a cold pool, ROUNDS
+# runs each (its latency, the steady p50, and a warm call after 5 ms of idle as a control); then its
+# instructions under callgrind (collected for that call only: --count-first-call), next to the
+# steady-state instructions per call at 1 in flight, counted as above.
+first="$dir/first.txt"
+: >"$first"
+for round in $(seq 1 "$ROUNDS"); do
+    for mode in warm cold; do
+        extra=()
+        [[ $mode == warm ]] && extra=(--warm-up-pool 1)
+        taskset -c "$CLIENT_CPU" "$bench" --url "$url" --ca-file "$dir/cert.pem" --api-key "$API_KEY" --operation check \
+            --calls 2000 --warmup 200 --in-flight 1 --max-connections 1 --no-reconnect-probe --quiet "${extra[@]}" \
+            >"$dir/first.out" || { cat "$dir/first.out" >&2; echo "compare.sh: ding-bench (first call) failed" >&2; exit 1; }
+        python3 - "$dir/first.out" "$mode" >>"$first" <<'EOF'
+import json, sys
+for line in open(sys.argv[1]):
+    if line.startswith("json: "): j = json.loads(line[6:])
+print(f"latency {sys.argv[2]} {j['first_call_us']:.1f} {j['latency_p50_us']:.1f} {j['idle_call_us']:.1f}")
+EOF
+    done
+done
+for mode in warm cold; do
+    extra=()
+    [[ $mode == warm ]] && extra=(--warm-up-pool 1)
+    taskset -c "$CLIENT_CPU" valgrind --tool=callgrind --collect-atstart=no --callgrind-out-file="$dir/cg.first.$mode" \
+        "$bench" --url "$url" --ca-file "$dir/cert.pem" --api-key "$API_KEY" --operation check --calls 10 --warmup 0 \
+        --in-flight 1 --max-connections 1 --no-reconnect-probe --quiet --count-first-call "${extra[@]}" \
+        >"$dir/cg.first.$mode.out" 2>"$dir/cg.first.$mode.err" ||
+        { cat "$dir/cg.first.$mode.out" "$dir/cg.first.$mode.err" >&2; echo "compare.sh: ding-bench --count-first-call failed" >&2; exit 1; }
+    echo "first_ir $mode $(cg_total "$dir/cg.first.$mode")" >>"$first"
+done
+for n in 500 2500; do
+    taskset -c "$CLIENT_CPU" valgrind --tool=callgrind --callgrind-out-file="$dir/cg.ding1.$n" "$bench" --url "$url" \
+        --ca-file "$dir/cert.pem" --api-key "$API_KEY" --operation check --calls "$n" --warmup 200 --in-flight 1 \
+        --max-connections 1 --no-reconnect-probe --quiet >"$dir/cg.ding1.$n.out" 2>"$dir/cg.ding1.$n.err" ||
+        { cat "$dir/cg.ding1.$n.out" "$dir/cg.ding1.$n.err" >&2; echo "compare.sh: ding-bench under callgrind failed" >&2; exit 1; }
+    echo "steady_ir $n $(cg_total "$dir/cg.ding1.$n")" >>"$first"
+done
+sed 's/^/  first call: /' "$first" >&2
+python3 - "$results" "$dir/sandbox.txt" "$ir" "$first" <<'EOF'
 import json, statistics, sys
 rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
 med = {}
@@ -216,6 +256,22 @@ def per_call(client):
 ding_ir, wrk_ir = per_call("ding"), per_call("wrk")
 print(f"callgrind c=64: ding {ding_ir:,.0f} instructions per check call, wrk {wrk_ir:,.0f} per request "
       f"(wrk runs: {sorted(runs['wrk'])[0][0]} and {sorted(runs['wrk'])[1][0]} requests)")
+lat = {"warm": [], "cold": []}
+first_ir, steady = {}, {}
+for line in open(sys.argv[4]):
+    kind, mode, *v = line.split()
+    if kind == "latency": lat[mode].append([float(x) for x in v])
+    elif kind == "first_ir": first_ir[mode] = int(v[0])
+    else: steady[int(mode)] = int(v[0])
+steady_ir = (steady[2500] - steady[500]) / 2000
+m = {mode: [statistics.median(r[i] for r in rows) for i in range(3)] for mode, rows in lat.items()}
+print(f"first call, c=1 (medians of {len(lat['warm'])} runs): after warm_up_async(1) {m['warm'][0]:,.0f} us, "
+      f"cold pool {m['cold'][0]:,.0f} us; steady p50 {m['warm'][1]:,.0f} us; a warm call after 5 ms idle "
+      f"{m['warm'][2]:,.0f} us")
+print(f"callgrind first call: after warm_up_async(1) {first_ir['warm']:,} instructions, cold pool "
+      f"{first_ir['cold']:,}; steady state c=1 {steady_ir:,.0f} per call")
+print(f"ding first call after warm_up_async(1): ir_ratio={first_ir['warm'] / steady_ir:.2f} "
+      f"latency_ratio={m['warm'][0] / m['warm'][1]:.2f} idle_call_ratio={m['warm'][2] / m['warm'][1]:.2f}")
 print(f"ding/wrk c=64: ir_per_call_ratio={ding_ir / wrk_ir:.2f}")
 w, d = med["wrk", "64"], med["ding", "64"]
 print(f"ding/wrk c=64: cpu_per_call_ratio={d[1] / w[1]:.2f} throughput_ratio={d[0] / w[0]:.2f}")

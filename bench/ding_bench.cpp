@@ -25,6 +25,11 @@
 
 #include <openssl/crypto.h>
 
+#if __has_include(<valgrind/callgrind.h>)
+#include <valgrind/callgrind.h>
+#define DING_BENCH_CALLGRIND 1
+#endif
+
 #include <pthread.h>
 #include <sched.h>
 #include <sys/resource.h>
@@ -38,6 +43,7 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <thread>
 #include <map>
 #include <new>
 #include <optional>
@@ -147,6 +153,7 @@ struct args {
     bool quiet = false;
     bool callback = false;                     ///< --callback: check_async with a plain callback
     std::optional<std::size_t> warm_up_pool;   ///< --warm-up-pool N: client.warm_up_async(N) first
+    bool count_first_call = false;             ///< --count-first-call: callgrind collects that call only
 };
 
 [[noreturn]] void usage(const char* why) {
@@ -155,10 +162,13 @@ struct args {
                  "usage: ding-bench [--url URL] [--ca-file PEM] [--api-key KEY] [--operation check|create|flow]\n"
                  "                  [--calls N] [--warmup N] [--in-flight K] [--max-connections M]\n"
                  "                  [--sandbox [--sandbox-cpu C]] [--no-reconnect-probe] [--quiet]\n"
-                 "                  [--callback] [--warm-up-pool N]\n"
+                 "                  [--callback] [--warm-up-pool N] [--count-first-call]\n"
                  "  --callback: check calls complete to a plain callback instead of use_awaitable (check only).\n"
                  "  --warm-up-pool N: client.warm_up_async(N) before the first call; the first call's latency\n"
-                 "  is reported either way (first_call_us).\n"
+                 "  is reported either way (first_call_us), with a control: the median of 5 calls on warm\n"
+                 "  connections each made after 5 ms of idle (idle_call_us).\n"
+                 "  --count-first-call: under valgrind --tool=callgrind --collect-atstart=no, callgrind counts\n"
+                 "  the first call only (its instructions are the profile's total).\n"
                  "  --calls counts operations (a flow is two API calls); per-call figures divide by API calls.\n"
                  "  defaults: --warmup max(1000, 4K), --max-connections min(K, 64), --in-flight 1\n",
                  why);
@@ -198,6 +208,13 @@ args parse(int argc, char** argv) {
         else if (k == "--no-reconnect-probe") a.reconnect_probe = false;
         else if (k == "--quiet") a.quiet = true;
         else if (k == "--callback") a.callback = true;
+        else if (k == "--count-first-call") {
+#ifdef DING_BENCH_CALLGRIND
+            a.count_first_call = true;
+#else
+            usage("--count-first-call needs valgrind's headers at build time (apt-get install valgrind)");
+#endif
+        }
         else if (k == "--warm-up-pool") a.warm_up_pool = to_size(value(), "--warm-up-pool");
         else if (k == "--help" || k == "-h") usage("help");
         else usage(("unknown option " + k).c_str());
@@ -496,7 +513,13 @@ int main(int argc, char** argv) {
     {
         std::vector<std::uint64_t> first(1, 0);
         const double c0 = thread_cpu_seconds();
+#ifdef DING_BENCH_CALLGRIND
+        if (a.count_first_call) CALLGRIND_TOGGLE_COLLECT;
+#endif
         run_phase(ioc, st, 1, 1, &first);
+#ifdef DING_BENCH_CALLGRIND
+        if (a.count_first_call) CALLGRIND_TOGGLE_COLLECT;
+#endif
         first_call_cpu_us = (thread_cpu_seconds() - c0) * 1e6;
         first_call_us = static_cast<double>(first[0]) / 1000.0;
     }
@@ -524,6 +547,18 @@ int main(int argc, char** argv) {
     std::size_t errors_total = 0;
     for (auto& [k, v] : st.errors) errors_total += v;
     const std::size_t measured_errors = errors_total - warmup_errors;
+
+    // Control for the first call: on this kind of machine, any call that follows a few ms of idle
+    // is slower than back-to-back calls (caches and the idle CPU's wake-up), whatever the client.
+    std::vector<std::uint64_t> after_idle;
+    for (int i = 0; i < 5; ++i) {
+        std::vector<std::uint64_t> one(1, 0);
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        run_phase(ioc, st, 1, 1, &one);
+        after_idle.push_back(one[0]);
+    }
+    std::sort(after_idle.begin(), after_idle.end());
+    const double idle_call_us = static_cast<double>(after_idle[2]) / 1000.0;
 
     // Reconnect probe: drop the idle connections and run one more round; the new connections
     // should resume the TLS session the pool kept.
@@ -561,6 +596,7 @@ int main(int argc, char** argv) {
     out["warm_up_us"] = warm_up_us;
     out["first_call_us"] = first_call_us;
     out["first_call_cpu_us"] = first_call_cpu_us;
+    out["idle_call_us"] = idle_call_us;
     out["latency_p50_us"] = percentile(sorted, 0.50);
     out["latency_p99_us"] = percentile(sorted, 0.99);
     out["latency_max_us"] = sorted.empty() ? 0.0 : static_cast<double>(sorted.back()) / 1000.0;
@@ -606,6 +642,7 @@ int main(int argc, char** argv) {
                                       std::to_string(warmed_up) + " connections in " +
                                       std::to_string(static_cast<long>(warm_up_us)) + " us").c_str()
                                    : "cold pool: resolve, connect, TLS handshake");
+        std::printf("  after 5 ms idle   %.0f us (median of 5 calls on warm connections)\n", idle_call_us);
         std::printf("  measured phase    %zu connections opened, TLS handshakes %zu full + %zu resumed, %zu retries\n",
                     static_cast<std::size_t>(s1.connections_opened - s0.connections_opened),
                     static_cast<std::size_t>((s1.handshakes - s0.handshakes) - (s1.resumed_handshakes - s0.resumed_handshakes)),
