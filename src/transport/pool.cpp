@@ -310,6 +310,7 @@ asio::awaitable<outcome<std::size_t>> pool::warm_up(std::size_t n, steady_time d
         if (!a.conn) co_return warm_up_failure(a.failure, std::move(a.message), a.io.ec);
         const bool reusable = co_await a.conn->take_session_tickets(deadline, control);
         give_back(a.conn, reusable);
+        if (control.stopped()) co_return warm_up_failure(errc::cancelled, "cancelled while warming up the pool", {});
         if (!reusable) // a server that does this to every connection would otherwise be tried forever
             co_return warm_up_failure(errc::transport,
                                       "the server sent data, an alert or a close right after the TLS handshake with " +

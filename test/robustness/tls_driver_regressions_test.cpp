@@ -567,6 +567,21 @@ TEST_CASE("robustness: a 4 MiB request (hook header) written in parts to a slow 
 
 namespace {
 
+/// Makes every handshake with `server` take at least `d` (the server sleeps on the ClientHello), so
+/// that warm-up's wait for session tickets (twice the handshake) is long enough to act during, and
+/// whatever the server sends right after the handshake arrives within it, however loaded the machine.
+void slow_handshakes(raw_tls_server& server, std::chrono::milliseconds d) {
+    static std::chrono::milliseconds delay;
+    delay = d;
+    SSL_CTX_set_client_hello_cb(
+        server.ctx,
+        [](SSL*, int*, void*) {
+            std::this_thread::sleep_for(delay);
+            return SSL_CLIENT_HELLO_SUCCESS;
+        },
+        nullptr);
+}
+
 ding::outcome<std::size_t> warm_up(asio::io_context& ioc, ding::client& client, std::size_t n) {
     std::optional<ding::outcome<std::size_t>> got;
     client.warm_up_async(n, [&](ding::outcome<std::size_t> r) { got.emplace(std::move(r)); });
@@ -582,6 +597,7 @@ TEST_CASE("robustness: warm_up_async takes the TLS 1.3 session tickets: a connec
         ssl_write_all(ssl, http_200(R"({"authentication_uuid":"x"})"));
         return true;
     });
+    slow_handshakes(server, 50ms); // warm-up waits up to 100 ms for the tickets, however loaded the machine
     asio::io_context ioc;
     ding::client client(ioc.get_executor(), options_for(server));
     auto first = warm_up(ioc, client, 1);
@@ -625,6 +641,8 @@ TEST_CASE("robustness: warm_up_async against a server that sends a response righ
           "[warm_up]") {
     raw_tls_server server([](SSL*, int, int, const std::string&) { return false; });
     server.after_handshake = [](SSL* ssl) { ssl_write_all(ssl, http_200(R"({"stray":true})")); };
+    slow_handshakes(server, 100ms); // the client then waits up to 200 ms for what follows the handshake
+    SSL_CTX_set_num_tickets(server.ctx, 0); // with tickets first, warm-up would be done before the response came
     asio::io_context ioc;
     ding::client client(ioc.get_executor(), options_for(server));
     auto warmed = warm_up(ioc, client, 1);
@@ -635,4 +653,50 @@ TEST_CASE("robustness: warm_up_async against a server that sends a response righ
     const auto s = client.stats();
     CHECK(s.open == 0);
     CHECK(s.idle == 0);
+}
+
+
+TEST_CASE("robustness: warm_up_async cancelled while it waits for session tickets completes promptly with cancelled; "
+          "the connection stays idle",
+          "[warm_up]") {
+    raw_tls_server server([](SSL*, int, int, const std::string&) { return false; });
+    slow_handshakes(server, 300ms); // the wait for tickets then lasts 600 ms
+    SSL_CTX_set_num_tickets(server.ctx, 0); // and nothing ends it early
+    asio::io_context ioc;
+    ding::client client(ioc.get_executor(), options_for(server));
+    std::optional<ding::outcome<std::size_t>> got;
+    client.warm_up_async(1, [&](ding::outcome<std::size_t> r) { got.emplace(std::move(r)); });
+    run_until(ioc, [&] { return client.stats().handshakes == 1; }); // now waiting for tickets
+    REQUIRE_FALSE(got.has_value());
+    const auto t0 = std::chrono::steady_clock::now();
+    client.cancel();
+    run_until(ioc, [&] { return got.has_value(); });
+    CHECK(std::chrono::steady_clock::now() - t0 < 200ms);
+    REQUIRE_FALSE(got->has_value());
+    CHECK(got->error().code() == ding::errc::cancelled);
+    const auto s = client.stats();
+    CHECK(s.idle == 1); // the handshake was done and nothing wrong arrived: the connection is kept
+    CHECK(s.open == 1);
+}
+
+TEST_CASE("robustness: the io_context destroyed while warm_up_async waits for session tickets, then the client, "
+          "is clean",
+          "[warm_up]") {
+    raw_tls_server server([](SSL*, int, int, const std::string&) { return false; });
+    slow_handshakes(server, 300ms);
+    SSL_CTX_set_num_tickets(server.ctx, 0);
+    const bool thread_safe = GENERATE(false, true);
+    INFO("thread_safe " << thread_safe);
+    auto ioc = std::make_unique<asio::io_context>();
+    auto o = options_for(server);
+    o.thread_safe = thread_safe;
+    auto client = std::make_unique<ding::client>(ioc->get_executor(), o);
+    int completed = 0;
+    client->warm_up_async(1, [&](ding::outcome<std::size_t>) { ++completed; });
+    run_until(*ioc, [&] { return client->stats().handshakes == 1; });
+    ioc.reset(); // the wait's timer and socket wait are destroyed with the context, uncalled
+    CHECK(completed == 0);
+    CHECK(client->stats().open == 0);
+    client.reset();
+    CHECK(completed == 0);
 }
