@@ -225,8 +225,10 @@ void fail_internal(const std::shared_ptr<http_call_state<T>>& st, std::exception
 
 // A call's steps (http_client.hpp), driven by plain callbacks on the client's executor. The
 // common case, an idle connection ready and one attempt enough, runs without a coroutine frame
-// and allocates nothing of its own beyond the call's state; only what may wait (a backoff, a
-// connection to wait for or to open) runs as a coroutine (http_client::obtain).
+// and allocates nothing of its own beyond the call's state; so does waiting in the pool's queue
+// while it is full (queue_for_connection: the wait lives in the call's state, not in coroutine
+// frames, which matters with thousands of calls queued). A backoff and opening a connection run
+// as a coroutine (http_client::obtain).
 template <class T>
 void next_attempt(const std::shared_ptr<http_call_state<T>>& st);
 
@@ -289,12 +291,18 @@ struct obtained {
 };
 
 template <class T>
+void queue_for_connection(const std::shared_ptr<http_call_state<T>>& st);
+
+template <class T>
 void next_attempt(const std::shared_ptr<http_call_state<T>>& st) {
     http_client& http = st->core->http();
     send_state& s = st->send;
-    if (!s.wait && !s.fresh_only) s.conn = http.connections().take_idle();
+    if (!s.wait && !s.fresh_only && !s.granted_slot) {
+        s.conn = http.connections().take_idle();
+        if (!s.conn && http.connections().must_queue()) return queue_for_connection(st);
+    }
     if (!s.conn) {
-        // Anything that may wait.
+        // A backoff, or a connection to open.
         asio::co_spawn(st->core->executor(), http.obtain(s, st->control), obtained<T>{st});
         return;
     }
@@ -303,6 +311,32 @@ void next_attempt(const std::shared_ptr<http_call_state<T>>& st) {
         return after_attempt(st);
     }
     start_exchange(st);
+}
+
+/// Where a queued wait for a connection ends (its timer's completion), on the client's executor.
+template <class T>
+struct waited_for_connection {
+    std::shared_ptr<http_call_state<T>> st;
+
+    void operator()(boost::system::error_code ec) noexcept {
+        try {
+            switch (st->core->http().end_wait(st->send, ec, st->control)) {
+            case http_client::wait_outcome::exchange: return start_exchange(st);
+            case http_client::wait_outcome::open: [[fallthrough]];
+            case http_client::wait_outcome::again: return next_attempt(st);
+            case http_client::wait_outcome::attempt_failed: return after_attempt(st);
+            }
+        } catch (...) {
+            fail_internal(st, std::current_exception());
+        }
+    }
+};
+
+template <class T>
+void queue_for_connection(const std::shared_ptr<http_call_state<T>>& st) {
+    send_state& s = st->send;
+    if (!st->core->http().queue_for_connection(s, st->control)) return after_attempt(st);
+    s.queued->timer.async_wait(waited_for_connection<T>{st});
 }
 
 /// The start of every API call, on the client's executor (posted there by launch()).

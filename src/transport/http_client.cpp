@@ -416,6 +416,34 @@ std::optional<outcome<http_reply>> http_client::after_attempt(send_state& s, cal
     return std::nullopt;
 }
 
+bool http_client::queue_for_connection(send_state& s, call_control& control) {
+    if (!s.prepared && !prepare_attempt(s, control)) return false;
+    if (control.stopped()) {
+        s.result = failed(s, errc::cancelled, "cancelled before a connection was taken");
+        return false;
+    }
+    pool_->enqueue(s.queued.emplace(*pool_), s.deadline);
+    control.waiting = &s.queued->timer; // a stop cancels the wait
+    return true;
+}
+
+http_client::wait_outcome http_client::end_wait(send_state& s, boost::system::error_code ec, call_control& control) {
+    control.waiting = nullptr;
+    pool::wait_end end = pool_->end_wait(*s.queued, ec, control);
+    s.queued.reset();
+    if (end.failure) {
+        s.result = failed(s, end.failure->failure, std::move(end.failure->message));
+        return wait_outcome::attempt_failed;
+    }
+    if (end.again) return wait_outcome::again;
+    if (end.slot) {
+        s.granted_slot = std::move(end.slot);
+        return wait_outcome::open;
+    }
+    s.conn = std::move(end.conn);
+    return wait_outcome::exchange;
+}
+
 asio::awaitable<next_step> http_client::obtain(send_state& s, call_control& control) {
     const http_call& call = *s.call;
     if (s.wait) {
@@ -448,9 +476,12 @@ asio::awaitable<next_step> http_client::obtain(send_state& s, call_control& cont
         pool_->count_retry();
     }
     if (!s.prepared && !prepare_attempt(s, control)) co_return next_step::attempt_failed;
-    if (!s.fresh_only) s.conn = pool_->take_idle();
+    if (!s.fresh_only && !s.granted_slot) s.conn = pool_->take_idle();
     if (!s.conn) {
-        acquired a = co_await pool_->acquire(s.deadline, s.fresh_only, control);
+        // Not `c ? co_await x : co_await y`: GCC 12 destroys the wrong temporary for it.
+        acquired a;
+        if (s.granted_slot) a = co_await pool_->open_with_slot(std::move(s.granted_slot), s.deadline, control);
+        else a = co_await pool_->acquire(s.deadline, s.fresh_only, control);
         if (!a.conn) {
             s.result = failed(s, a.failure, std::move(a.message), a.io.ec);
             co_return next_step::attempt_failed;

@@ -99,6 +99,9 @@ struct send_state {
     connection::exchange_args exchange;
     attempt_result result;                          ///< of the last attempt
     std::optional<error> call_error;                ///< the call ended between attempts (obtain())
+    // Waiting for a connection while the pool is full (queue_for_connection, end_wait).
+    std::optional<pool::queued_wait> queued;        ///< while queued
+    slot_reservation granted_slot;                  ///< a slot the pool reserved for this call: obtain() opens it
 };
 
 /// What follows obtain().
@@ -122,6 +125,19 @@ public:
     /// connection's exchange, finish_exchange(), after_attempt(); launch.hpp drives them, with a
     /// coroutine only for obtain().
     asio::awaitable<next_step> obtain(send_state& s, call_control& control);
+
+    /// What a call does once its queued wait for a connection ended (end_wait).
+    enum class wait_outcome {
+        exchange,       ///< s.conn is ready and the attempt prepared: write the request
+        open,           ///< the pool reserved a slot (s.granted_slot): obtain() opens the connection
+        again,          ///< the connection handed over was not clean: look for one again
+        attempt_failed, ///< cancelled or timed out: s.result holds why
+    };
+    /// The pool is full (pool::must_queue): queues the call (prepared first) for a connection,
+    /// without a coroutine. False if it must not wait (s.result holds why); otherwise the caller
+    /// waits on s.queued->timer, then calls end_wait().
+    bool queue_for_connection(send_state& s, call_control& control);
+    wait_outcome end_wait(send_state& s, boost::system::error_code ec, call_control& control);
 
     /// Starts attempt s.number + 1: the credential, the before_attempt hook and its headers.
     /// False (and s.result holds the failure) if the attempt cannot go on.

@@ -95,6 +95,44 @@ struct pool::timed_waiter final : pool_state<connection>::waiter {
     asio::steady_timer timer;
 };
 
+pool::queued_wait::queued_wait(pool& p) : timer(p.ex_), pool_(p) {}
+
+pool::queued_wait::~queued_wait() { pool_.state_.leave(*this, std::chrono::steady_clock::now()); }
+
+void pool::enqueue(queued_wait& w, steady_time deadline) {
+    w.timer.expires_at(deadline);
+    state_.enqueue(w);
+}
+
+std::string pool::timed_out_waiting() const {
+    std::string message = "timed out waiting for a free connection (max_connections=" +
+                          std::to_string(state_.limits().max_connections) + ")";
+    if (!last_connect_error_.empty()) message += "; last connection error: " + last_connect_error_;
+    return message;
+}
+
+pool::wait_end pool::end_wait(queued_wait& w, boost::system::error_code ec, call_control& control) {
+    wait_end end;
+    if (!control.stopped() && w.granted) {
+        w.granted = false;
+        if (!w.conn) {
+            end.slot = slot_reservation(state_); // reserved for this caller by the pool
+            return end;
+        }
+        // Handed over straight from the call that finished with it: probed like an idle one (a
+        // stray response behind the last one must not become this call's answer).
+        lease handed(state_, std::move(w.conn), true);
+        if (handed->clean_for_reuse()) end.conn = std::move(handed);
+        else end.again = true; // `handed` is discarded: its slot goes on as if freed
+        return end;
+    }
+    // Still queued (or granted something a stop makes it give up): leave, passing it on.
+    state_.leave(w, std::chrono::steady_clock::now());
+    if (control.stopped() || ec) end.failure = failed(errc::cancelled, {}, "cancelled while waiting for a connection");
+    else end.failure = failed(errc::timeout, {}, timed_out_waiting());
+    return end;
+}
+
 pool::pool(asio::any_io_executor ex, pool_config config)
     : ex_(std::move(ex)), deadlines_(ex_), config_(std::move(config)), state_(config_.limits) {
     spare_bodies_.reserve(std::min<std::size_t>(config_.limits.max_connections, 64));
@@ -191,10 +229,7 @@ asio::awaitable<acquired> pool::acquire(steady_time deadline, bool fresh_only, c
         co_return co_await open_new(slot_reservation(state_), deadline, control);
     }
     if (ec) co_return failed(errc::cancelled, {}, "cancelled while waiting for a connection");
-    std::string message = "timed out waiting for a free connection (max_connections=" +
-                          std::to_string(state_.limits().max_connections) + ")";
-    if (!last_connect_error_.empty()) message += "; last connection error: " + last_connect_error_;
-    co_return failed(errc::timeout, {}, std::move(message));
+    co_return failed(errc::timeout, {}, timed_out_waiting());
 }
 
 asio::awaitable<std::optional<acquired>> pool::resolve(steady_time until, call_control& control) {

@@ -54,6 +54,43 @@ public:
     /// when `control` is stopped (the coroutine's cancellation slot ends the wait at once).
     asio::awaitable<acquired> acquire(steady_time deadline, bool fresh_only, call_control& control);
 
+    /// A caller queued for a connection without a coroutine frame (a call's state holds one):
+    /// enqueue() queues it, the caller waits on `timer` (cancelled when the pool grants it
+    /// something, expiring at the deadline), then end_wait() says what it got. Destroying it
+    /// leaves the queue and passes on whatever it was granted and did not take.
+    class queued_wait final : public pool_state<connection>::waiter {
+    public:
+        explicit queued_wait(pool& p);
+        ~queued_wait();
+        queued_wait(const queued_wait&) = delete;
+        queued_wait& operator=(const queued_wait&) = delete;
+        asio::steady_timer timer;
+
+    private:
+        void wake() noexcept override { timer.cancel(); }
+        pool& pool_;
+    };
+
+    /// True when a caller that found no idle connection must queue (no free slot, or others queued).
+    bool must_queue() const noexcept { return state_.must_queue(); }
+    /// Queues `w` until `deadline`; the caller then waits on w.timer.
+    void enqueue(queued_wait& w, steady_time deadline);
+    /// What a queued wait ended with: a connection (probed like an idle one), a slot reserved for
+    /// the caller to open a connection with (open_with_slot), `again` (the connection handed over
+    /// was not clean: queue again), or the failure (cancelled, timed out).
+    struct wait_end {
+        lease conn;
+        slot_reservation slot;
+        bool again = false;
+        std::optional<acquired> failure;
+    };
+    /// Call once w.timer's wait completed (with `ec`).
+    wait_end end_wait(queued_wait& w, boost::system::error_code ec, call_control& control);
+    /// Opens a connection in a slot end_wait() reserved.
+    asio::awaitable<acquired> open_with_slot(slot_reservation slot, steady_time deadline, call_control& control) {
+        return open_new(std::move(slot), deadline, control);
+    }
+
     /// client::warm_up_async: opens connections one after another (each bounded by the connect
     /// timeout and `deadline`) until min(n, max_connections) are open or opening, and leaves the
     /// new ones idle. Completes with the number of open connections (idle or in use), or the first
@@ -93,6 +130,7 @@ private:
     pool(asio::any_io_executor ex, pool_config config);
     asio::awaitable<acquired> open_new(slot_reservation slot, steady_time deadline, call_control& control);
     asio::awaitable<std::optional<acquired>> resolve(steady_time until, call_control& control);
+    std::string timed_out_waiting() const;
 
     asio::any_io_executor ex_;
     exchange_deadlines deadlines_; ///< before state_: outlives every connection

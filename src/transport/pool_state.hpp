@@ -145,6 +145,10 @@ public:
 
     // ---- slots -----------------------------------------------------------------------------
 
+    /// True when a caller without an idle connection must queue: no free slot, or callers queued
+    /// before it (try_reserve() would fail).
+    bool must_queue() const noexcept { return occupied() >= limits_.max_connections || !waiters_empty(); }
+
     /// Reserves a slot for a new connection if one is free (then connecting counts it).
     bool try_reserve() noexcept {
         if (occupied() >= limits_.max_connections || !waiters_empty()) return false;
@@ -330,7 +334,13 @@ public:
     basic_slot_reservation() = default;
     explicit basic_slot_reservation(pool_state<Conn>& p) noexcept : pool_(&p) {}
     basic_slot_reservation(basic_slot_reservation&& o) noexcept : pool_(std::exchange(o.pool_, nullptr)) {}
-    basic_slot_reservation& operator=(basic_slot_reservation&&) = delete;
+    basic_slot_reservation& operator=(basic_slot_reservation&& o) noexcept {
+        if (this != &o) {
+            if (pool_) pool_->slot_returned();
+            pool_ = std::exchange(o.pool_, nullptr);
+        }
+        return *this;
+    }
     ~basic_slot_reservation() {
         if (pool_) pool_->slot_returned();
     }

@@ -391,3 +391,55 @@ TEST_CASE("integration: callers waiting for a connection get it in arrival order
     }
     CHECK(f.server->connections_accepted() == 1); // each handed straight to the next waiter
 }
+
+// A queued caller is granted a slot (not a connection) when the connection it waited for is
+// closed instead of handed over: it opens its own, in arrival order.
+TEST_CASE("integration: callers queued behind Connection: close responses each open a connection in their slot, in order") {
+    fixture f;
+    auto o = f.options();
+    o.max_connections = 1;
+    auto& client = f.make_client(o);
+    f.server->set_responder([](const recorded_request& r) {
+        reply closing = reply::json(200, check_body(std::string(r.json().at("authentication_uuid").as_string())));
+        closing.keep_alive = false;
+        return closing;
+    });
+    constexpr std::size_t n = 5;
+    std::vector<std::string> completions;
+    for (std::size_t i = 0; i < n; ++i) {
+        client.otp().check_async(check_request(uuid_for(i)), [&](ding::outcome<ding::create_check_response> r) {
+            completions.push_back(r ? r->authentication_uuid.value_or("?") : r.error().to_string());
+        });
+    }
+    f.run_until([&] { return completions.size() == n; }); // bounded (10 s)
+    REQUIRE(completions.size() == n);
+    for (std::size_t i = 0; i < n; ++i) CHECK(completions[i] == uuid_for(i));
+    const auto s = client.stats();
+    CHECK(s.connections_opened == n);
+    CHECK(f.server->connections_accepted() == n);
+    CHECK(s.retries == 0);
+    CHECK(s.waiting == 0);
+    CHECK(s.connecting == 0);
+    CHECK(s.in_use == 0);
+    CHECK(s.open == 0);
+}
+
+TEST_CASE("integration: the client destroyed with calls queued for a connection: each ends cancelled, nothing is left") {
+    fixture f;
+    auto o = f.options();
+    o.max_connections = 2;
+    auto& client = f.make_client(o);
+    f.server->set_responder([](const recorded_request&) { return reply::fault(behaviour::stall); });
+    constexpr int n = 10;
+    std::vector<ding::outcome<ding::create_check_response>> results;
+    for (int i = 0; i < n; ++i)
+        client.otp().check_async(check_request(uuid_for(i)), [&](auto r) { results.push_back(std::move(r)); });
+    f.run_until([&] { return client.stats().waiting == n - 2 && f.server->request_count() == 2; });
+    f.client.reset();
+    f.run_until([&] { return results.size() == n; });
+    for (const auto& r : results) {
+        REQUIRE_FALSE(r.has_value());
+        CHECK(r.error().code() == ding::errc::cancelled);
+    }
+    CHECK(f.server->request_count() == 2); // the queued calls never reached the server
+}

@@ -140,3 +140,25 @@ TEST_CASE("robustness: a before_attempt hook cannot add the SDK's framing or cre
     REQUIRE(sb.stats().requests_total == 0);
     REQUIRE(c.stats().connections_opened == 0);
 }
+
+TEST_CASE("robustness: the io_context destroyed with calls queued for a connection, then the client, is clean") {
+    ding::sandbox sb(lenient());
+    sb.inject(ding::sandbox_fault(ding::sandbox_fault_kind::stall, 100));
+    const bool thread_safe = GENERATE(false, true);
+    INFO("thread_safe " << thread_safe);
+    auto ioc = std::make_unique<asio::io_context>();
+    auto o = options_for(sb);
+    o.max_connections = 2;
+    o.thread_safe = thread_safe;
+    auto c = std::make_unique<ding::client>(ioc->get_executor(), o);
+    int completions = 0;
+    for (int i = 0; i < 12; ++i) c->otp().create_authentication_async(create_request(), [&](auto) { ++completions; });
+    run_until(*ioc, [&] { return c->stats().waiting == 10; });
+    ioc.reset(); // the queued waits are destroyed with their timers: each leaves the pool's queue
+    CHECK(completions == 0);
+    const auto s = c->stats();
+    CHECK(s.waiting == 0);
+    CHECK(s.connecting == 0);
+    c.reset();
+    CHECK(completions == 0);
+}
