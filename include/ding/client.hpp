@@ -223,14 +223,16 @@ public:
     /// pay for DNS, TCP and TLS: until min(n, client_options::max_connections) connections are
     /// open (those already open or opening count), one after another, each left idle in the pool
     /// (and closed after client_options::idle_timeout like any idle connection). Over TLS 1.3 it
-    /// also waits for the session tickets the server sends after each handshake (at most twice as
-    /// long as the handshake took) and processes them, a cost the first call would pay otherwise.
+    /// also processes the session tickets the server sends after each handshake, a cost the first
+    /// call would pay otherwise: for the last connection it waits for them, at most twice as long
+    /// as its handshake took, and not while a call is queued for a connection.
     /// - Completion: void(ding::outcome<std::size_t>): the number of connections open when it
     ///   completes (idle or in use). Errors: the first connection that could not be opened
     ///   (errc::transport, errc::tls, errc::timeout after client_options::connect_timeout for one
     ///   connection or client_options::timeout for the whole warm-up; errc::invalid_argument for
     ///   invalid options; errc::transport when the server sends data, an alert or a close right
-    ///   after the handshake); the connections opened before it stay idle in the pool.
+    ///   after the last connection's handshake); the connections opened before it stay idle in the
+    ///   pool. A connection that received anything but session tickets is closed, not counted.
     /// - Executor, cancellation and lifetime as for every operation (top of this file): a
     ///   cancellation closes the connection being opened and completes with errc::cancelled.
     /// - It never takes a connection slot a queued call is waiting for.

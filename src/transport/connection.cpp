@@ -595,9 +595,12 @@ std::optional<io_failure> connection::end_exchange(exchange_args& args, std::opt
 bool connection::clean_for_reuse() noexcept {
     if (buffer_.size() != 0) return false; // bytes beyond the last response: the stream is out of sync
     if (!socket_.is_open()) return false;
-    // Ciphertext that came with the last response's records but was not asked for, or bytes
-    // OpenSSL decrypted and holds.
-    if (ssl_ != nullptr && (tls_in_begin_ != tls_in_end_ || SSL_has_pending(ssl_) == 1)) return false;
+    if (ssl_ != nullptr && SSL_has_pending(ssl_) == 1) return false; // bytes OpenSSL decrypted and holds
+    // Ciphertext received and not yet processed: session tickets that came with the handshake's
+    // last flight (Go and BoringSSL servers send them with their Finished), the rest of a ticket
+    // record cut when warm-up stopped waiting, or records of a stray response. Examined with what
+    // the socket holds: records without application data are processed, anything else refuses.
+    if (ssl_ != nullptr && tls_in_begin_ != tls_in_end_) return drain_tls_records() == tls_leftover::none;
     char byte;
     const auto n = ::recv(socket_.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
     if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK;
@@ -607,8 +610,23 @@ bool connection::clean_for_reuse() noexcept {
     return drain_tls_records() == tls_leftover::none;
 }
 
+bool connection::process_arrived_records() noexcept {
+    if (ssl_ == nullptr) return clean_for_reuse();
+    if (buffer_.size() != 0 || !socket_.is_open() || SSL_has_pending(ssl_) == 1) return false;
+    return drain_tls_records() != tls_leftover::unusable;
+}
+
 asio::awaitable<bool> connection::take_session_tickets(steady_time deadline, call_control& control) {
     if (ssl_ == nullptr || SSL_version(ssl_) != TLS1_3_VERSION) co_return true; // TLS 1.2 sends them in the handshake
+    if (tls_in_begin_ != tls_in_end_) {
+        // They came with the handshake's last flight (Go and BoringSSL servers send them with their
+        // Finished): nothing to wait for unless a record is cut.
+        switch (drain_tls_records()) {
+        case tls_leftover::none: co_return true;
+        case tls_leftover::incomplete_record: break;
+        case tls_leftover::unusable: co_return false;
+        }
+    }
     const auto wait = std::max<std::chrono::steady_clock::duration>(2 * handshake_took_, std::chrono::milliseconds(1));
     const steady_time until = std::min(deadline, std::chrono::steady_clock::now() + wait);
     // Ends by `until`: each round ends when the socket turns readable (bytes arrived, or the peer

@@ -183,6 +183,11 @@ public:
     /// server may send no ticket). False if the connection must not be reused: the server sent
     /// application data or an alert, or closed it.
     asio::awaitable<bool> take_session_tickets(steady_time deadline, call_control& control);
+    /// For an idle connection: processes the TLS records without application data that arrived
+    /// (session tickets). False only if it must be closed: it was closed, or received anything
+    /// else. Unlike clean_for_reuse(), a record still arriving is not a reason to close it (the
+    /// next clean_for_reuse() decides).
+    bool process_arrived_records() noexcept;
     /// Sends the ACK of what was received right away (TCP_QUICKACK) instead of delaying it.
     void acknowledge_now() noexcept;
 

@@ -335,7 +335,7 @@ asio::awaitable<outcome<std::size_t>> pool::warm_up(std::size_t n, steady_time d
     const std::size_t target = std::min(n, state_.limits().max_connections);
     build_header_name_table();
     // Idle connections the server closed meanwhile do not count as warm.
-    state_.prune_idle(std::chrono::steady_clock::now(), [](connection& c) { return c.clean_for_reuse(); });
+    state_.prune_idle(std::chrono::steady_clock::now(), [](connection& c) { return c.process_arrived_records(); });
     // One at a time: the call's stop reaches the one connection it is opening (call_control::io),
     // and a login endpoint needs a handful of connections, not a burst.
     while (state_.occupied() < target) {
@@ -343,7 +343,12 @@ asio::awaitable<outcome<std::size_t>> pool::warm_up(std::size_t n, steady_time d
         if (!state_.try_reserve()) break; // callers are queued for connections: the slots are theirs
         acquired a = co_await open_new(slot_reservation(state_), deadline, control);
         if (!a.conn) co_return warm_up_failure(a.failure, std::move(a.message), a.io.ec);
-        const bool reusable = co_await a.conn->take_session_tickets(deadline, control);
+        // The server's session tickets follow each handshake. Only the last connection waits for
+        // its own (those of the earlier ones arrive meanwhile and are processed below), so that the
+        // waits add up to one, and not while a caller is queued for a connection.
+        bool reusable = true;
+        if (state_.occupied() >= target && !state_.has_waiters())
+            reusable = co_await a.conn->take_session_tickets(deadline, control);
         give_back(a.conn, reusable);
         if (control.stopped()) co_return warm_up_failure(errc::cancelled, "cancelled while warming up the pool", {});
         if (!reusable) // a server that does this to every connection would otherwise be tried forever
@@ -352,6 +357,8 @@ asio::awaitable<outcome<std::size_t>> pool::warm_up(std::size_t n, steady_time d
                                           config_.url.host_header,
                                       {});
     }
+    // The earlier connections' tickets (and anything else that arrived on them) are processed now.
+    state_.prune_idle(std::chrono::steady_clock::now(), [](connection& c) { return c.process_arrived_records(); });
     co_return state_.idle() + state_.in_use();
 }
 

@@ -148,6 +148,8 @@ public:
     /// True when a caller without an idle connection must queue: no free slot, or callers queued
     /// before it (try_reserve() would fail).
     bool must_queue() const noexcept { return occupied() >= limits_.max_connections || !waiters_empty(); }
+    /// True when callers are queued for a connection.
+    bool has_waiters() const noexcept { return !waiters_empty(); }
 
     /// Reserves a slot for a new connection if one is free (then connecting counts it).
     bool try_reserve() noexcept {

@@ -28,6 +28,8 @@
 #include <csignal>
 #include <cstdlib>
 #include <functional>
+#include <mutex>
+#include <vector>
 #include <thread>
 
 using namespace ding::test;
@@ -104,6 +106,12 @@ struct raw_tls_server {
     std::function<void(SSL*)> after_handshake;
     int index = 0;
     std::thread th;
+    /// Set before the client connects: each connection is served on a thread of its own (no
+    /// requests: `script` and `index` are not used), so that handshakes may overlap.
+    bool handshake_only_concurrent = false;
+    std::mutex handshakers_mutex;
+    std::vector<int> handshaker_fds;
+    std::vector<std::thread> handshakers;
 
     explicit raw_tls_server(script_fn s, int max_version = 0) : script(std::move(s)) {
         std::string why;
@@ -134,6 +142,9 @@ struct raw_tls_server {
         stopping = true;
         if (int fd = current.load(); fd >= 0) ::shutdown(fd, SHUT_RDWR);
         th.join();
+        for (int fd : handshaker_fds) ::shutdown(fd, SHUT_RDWR);
+        for (auto& t : handshakers) t.join();
+        for (int fd : handshaker_fds) ::close(fd);
         ::close(lfd);
         SSL_CTX_free(ctx);
     }
@@ -150,6 +161,21 @@ struct raw_tls_server {
             ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
             timeval tv{5, 0};
             ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+            if (handshake_only_concurrent) {
+                std::lock_guard lock(handshakers_mutex);
+                handshaker_fds.push_back(fd);
+                handshakers.emplace_back([this, fd] {
+                    SSL* ssl = SSL_new(ctx);
+                    SSL_set_fd(ssl, fd);
+                    if (SSL_accept(ssl) == 1) {
+                        char buf[512];
+                        while (SSL_read(ssl, buf, sizeof buf) > 0) {} // until the client closes
+                    }
+                    SSL_free(ssl);
+                    ERR_clear_error();
+                });
+                continue;
+            }
             current = fd;
             ++connection;
             serve(fd);
@@ -656,7 +682,7 @@ TEST_CASE("robustness: warm_up_async against a server that sends a response righ
 }
 
 
-TEST_CASE("robustness: warm_up_async cancelled while it waits for session tickets completes promptly with cancelled; "
+TEST_CASE("robustness: warm_up_async cancelled while it waits for session tickets completes promptly with cancelled, "
           "the connection stays idle",
           "[warm_up]") {
     raw_tls_server server([](SSL*, int, int, const std::string&) { return false; });
@@ -699,4 +725,91 @@ TEST_CASE("robustness: the io_context destroyed while warm_up_async waits for se
     CHECK(client->stats().open == 0);
     client.reset();
     CHECK(completed == 0);
+}
+
+// From a second hostile review of warm-up's ticket wait; each failed before its fix.
+
+TEST_CASE("robustness: a session ticket record cut when warm-up stops waiting is completed at the first call, "
+          "which uses the warm connection",
+          "[warm_up][regression]") {
+    raw_tls_server server([](SSL* ssl, int, int index, const std::string&) {
+        ssl_write_all(ssl, http_200(R"({"authentication_uuid":")" + uuid_for(index + 1) + R"("})"));
+        return true;
+    });
+    REQUIRE(SSL_CTX_set_num_tickets(server.ctx, 0) == 1);
+    server.after_handshake = [](SSL* ssl) {
+        // One ticket, as OpenSSL would send it, in two parts 400 ms apart: warm-up stops waiting
+        // (after about 100 ms) with 20 bytes of its record received.
+        BIO* mem = BIO_new(BIO_s_mem());
+        BIO* sock = SSL_get_rbio(ssl);
+        BIO_up_ref(sock);
+        SSL_set0_wbio(ssl, mem);
+        const bool issued = SSL_new_session_ticket(ssl) == 1 && SSL_do_handshake(ssl) == 1;
+        char* data = nullptr;
+        const long n = BIO_get_mem_data(mem, &data);
+        const std::string ticket(data, static_cast<std::size_t>(n));
+        SSL_set0_wbio(ssl, sock); // frees mem
+        if (!issued || ticket.size() <= 20) return;
+        send_all(SSL_get_fd(ssl), ticket.data(), 20);
+        std::this_thread::sleep_for(400ms);
+        send_all(SSL_get_fd(ssl), ticket.data() + 20, ticket.size() - 20);
+    };
+    slow_handshakes(server, 50ms);
+    asio::io_context ioc;
+    ding::client client(ioc.get_executor(), options_for(server));
+    auto warmed = warm_up(ioc, client, 1);
+    REQUIRE(warmed.has_value());
+    CHECK(*warmed == 1);
+    settle(ioc, 600ms); // the rest of the record has arrived
+    each_check_gets_its_answer(ioc, client, 1, 0ms);
+    const auto s = client.stats();
+    CHECK(s.connections_opened == 1); // was 2: the warm connection was refused for its half record
+    CHECK(s.handshakes == 1);
+}
+
+TEST_CASE("robustness: a call queued behind warm_up_async (max_connections 1) does not wait for warm-up's ticket wait",
+          "[warm_up][regression]") {
+    raw_tls_server server([](SSL* ssl, int, int index, const std::string&) {
+        ssl_write_all(ssl, http_200(R"({"authentication_uuid":")" + uuid_for(index + 1) + R"("})"));
+        return true;
+    });
+    slow_handshakes(server, 200ms);
+    REQUIRE(SSL_CTX_set_num_tickets(server.ctx, 0) == 1); // a wait would last its whole bound (400 ms)
+    asio::io_context ioc;
+    auto o = options_for(server);
+    o.max_connections = 1;
+    ding::client client(ioc.get_executor(), o);
+    std::optional<ding::outcome<std::size_t>> warmed;
+    std::optional<ding::outcome<ding::create_check_response>> got;
+    std::chrono::steady_clock::duration call_took{};
+    const auto t0 = std::chrono::steady_clock::now();
+    client.warm_up_async(1, [&](ding::outcome<std::size_t> r) { warmed.emplace(std::move(r)); });
+    client.otp().check_async(check_request(uuid_for(1)), [&](auto r) {
+        got.emplace(std::move(r));
+        call_took = std::chrono::steady_clock::now() - t0;
+    });
+    run_until(ioc, [&] { return warmed.has_value() && got.has_value(); });
+    REQUIRE(got->has_value());
+    REQUIRE(warmed->has_value());
+    CHECK(call_took < 450ms); // one 200 ms handshake and one exchange; 600 ms with the wait
+    CHECK(client.stats().connections_opened == 1);
+}
+
+TEST_CASE("robustness: warm_up_async(3) waits for tickets once, not once per connection, so it fits in the timeout",
+          "[warm_up][regression]") {
+    raw_tls_server server([](SSL*, int, int, const std::string&) { return false; });
+    server.handshake_only_concurrent = true;
+    slow_handshakes(server, 200ms);
+    REQUIRE(SSL_CTX_set_num_tickets(server.ctx, 0) == 1);
+    asio::io_context ioc;
+    auto o = options_for(server);
+    // Three 200 ms handshakes, then one wait of up to 400 ms (cut short by the deadline if need be);
+    // with a wait after each handshake, the second would end at 1.2 s.
+    o.timeout = 1100ms;
+    ding::client client(ioc.get_executor(), o);
+    auto warmed = warm_up(ioc, client, 3);
+    INFO((warmed.has_value() ? std::string("ok") : warmed.error().to_string()));
+    REQUIRE(warmed.has_value());
+    CHECK(*warmed == 3);
+    CHECK(client.stats().idle == 3);
 }
