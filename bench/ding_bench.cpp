@@ -5,9 +5,11 @@
 //              --operation check --calls 100000 --warmup 2000 --in-flight 64
 //   ding-bench --sandbox --operation flow --calls 20000 --in-flight 64
 //
-// Phases: warm-up (opens the connections, fills caches), measured (everything reported is a delta
-// over this phase only), then a reconnect probe (idle connections closed, one more round of calls:
-// shows whether new connections resume the TLS session). Exit status 0 only if every call succeeded.
+// Phases: the process's first call (optionally after client::warm_up_async), warm-up (opens the
+// connections, fills caches), measured (everything reported is a delta over this phase only), five
+// calls each after 5 ms of idle (a control for the first call's latency), then a reconnect probe
+// (idle connections closed, one more round of calls: shows whether new connections resume the TLS
+// session). Exit status 0 only if every call succeeded.
 //
 // Heap allocations are counted by replacing the global operator new in this binary (a relaxed
 // atomic counter) and, when OpenSSL lets us install its hooks early enough, OpenSSL's own

@@ -225,7 +225,7 @@ public:
     /// (and closed after client_options::idle_timeout like any idle connection). Over TLS 1.3 it
     /// also processes the session tickets the server sends after each handshake, a cost the first
     /// call would pay otherwise: for the last connection it waits for them, at most twice as long
-    /// as its handshake took, and not while a call is queued for a connection.
+    /// as its handshake took, and not if a call is queued for a connection when it would start.
     /// - Completion: void(ding::outcome<std::size_t>): the number of connections open when it
     ///   completes (idle or in use). Errors: the first connection that could not be opened
     ///   (errc::transport, errc::tls, errc::timeout after client_options::connect_timeout for one

@@ -219,6 +219,11 @@ outcome<T> interpret_reply(http_call_state<T>& st, outcome<http_reply> reply) {
 template <class T>
 void fail_internal(const std::shared_ptr<http_call_state<T>>& st, std::exception_ptr ep) noexcept {
     st->send.conn.discard(); // its state is unknown
+    // Out of the pool's queue now (not when the state is freed, after the handler ran), and a
+    // slot the pool reserved for it goes back.
+    st->control.waiting = nullptr;
+    st->send.queued.reset();
+    st->send.granted_slot = slot_reservation();
     error e = internal_error(ep, st->call.operation);
     complete<T>(st, std::move(e));
 }

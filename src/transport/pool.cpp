@@ -365,7 +365,7 @@ asio::awaitable<outcome<std::size_t>> pool::warm_up(std::size_t n, steady_time d
 void pool::close_idle() { state_.close_idle(); }
 
 void pool::abandon() noexcept {
-    state_.close_idle();
+    state_.abandon();
     deadlines_.abandon();
     resolving_.reset();
     ex_ = asio::any_io_executor();

@@ -117,6 +117,14 @@ public:
         for (std::size_t i = 0; i < n; ++i) grant_free_slot();
     }
 
+    /// The connections' io_context is going away: idle ones are closed now, and every connection
+    /// given back from now on is closed too (a waiter destroyed with that io_context gives back
+    /// what it was handed; kept, it would outlive the context's services).
+    void abandon() {
+        abandoned_ = true;
+        close_idle();
+    }
+
     /// Closes idle connections past the idle timeout and those `usable` refuses (closed by the
     /// peer, unsolicited bytes), so that what is left is what a caller could be given.
     template <class Usable>
@@ -172,7 +180,7 @@ public:
     /// Gives back a borrowed connection: reusable ones go to the oldest waiter or the idle list.
     void release(std::unique_ptr<Conn> c, bool reusable, steady_time now) {
         in_use_.sub();
-        if (!reusable || !c) {
+        if (!reusable || !c || abandoned_) {
             c.reset();
             grant_free_slot();
             return;
@@ -278,6 +286,7 @@ private:
     waiter* tail_ = nullptr;
     single_writer_counter idle_count_, in_use_, connecting_, waiting_, opened_;
     bool resolved_ = false;
+    bool abandoned_ = false;
     steady_time resolved_at_{};
 };
 

@@ -200,4 +200,66 @@ TEST_CASE("robustness: bad_alloc at the k-th allocation of a call initiated on t
     REQUIRE(clean_run_allocations > 0);
 }
 
+// A call that queues for the single connection (the pool is full): bad_alloc at every allocation
+// from its start to its completion (the queued wait's timer operation included). Found by a review:
+// a call that failed after queueing stayed in the pool's queue until its state was freed.
+TEST_CASE("robustness: bad_alloc at the k-th allocation of a call queued for a connection keeps the pool exact",
+          "[regression]") {
+    ding::sandbox sb(lenient());
+    long clean_run_allocations = -1;
+    for (long k = 1; k <= 3000 && clean_run_allocations < 0; ++k) {
+        asio::io_context ioc;
+        auto o = options_for(sb);
+        o.max_connections = 1;
+        o.timeout = 3s;
+        ding::client c(ioc.get_executor(), o);
+        {
+            std::optional<ding::outcome<ding::create_authentication_response>> r;
+            c.otp().create_authentication_async(create_request(), [&](auto x) { r.emplace(std::move(x)); });
+            run_until(ioc, [&] { return r.has_value(); });
+            REQUIRE(r->has_value());
+        }
+        ding::sandbox_fault slow(ding::sandbox_fault_kind::delay, 1);
+        slow.delay = 40ms;
+        sb.inject(slow);
+        int a_done = 0, b_done = 0;
+        std::optional<ding::outcome<ding::create_authentication_response>> b;
+        ding::pool_stats in_b_handler{};
+        c.otp().create_authentication_async(create_request(), [&](auto) { ++a_done; });
+        run_until(ioc, [&] { return c.stats().in_use == 1; });
+        const auto req = create_request();
+        bool failed_here = false;
+        {
+            arm_guard arm(k);
+            c.otp().create_authentication_async(req, [&](ding::outcome<ding::create_authentication_response> r) {
+                ++b_done;
+                in_b_handler = c.stats();
+                b.emplace(std::move(r));
+            });
+            run_until(ioc, [&] { return a_done > 0 && b_done > 0; }, 4s);
+            failed_here = injected;
+            if (!injected) clean_run_allocations = allocations;
+        }
+        INFO("allocation " << k << " failed: " << failed_here << ", B: "
+                           << (b->has_value() ? std::string("ok") : b->error().to_string()));
+        INFO("in B's handler: idle=" << in_b_handler.idle << " in_use=" << in_b_handler.in_use
+                                     << " connecting=" << in_b_handler.connecting << " waiting=" << in_b_handler.waiting);
+        REQUIRE(a_done == 1);
+        REQUIRE(b_done == 1);
+        CHECK(in_b_handler.waiting == 0);
+        CHECK(in_b_handler.connecting == 0);
+        run_handlers(ioc, 50);
+        REQUIRE(a_done == 1);
+        REQUIRE(b_done == 1);
+        require_pool_settled(c);
+        std::optional<ding::outcome<ding::create_authentication_response>> next;
+        c.otp().create_authentication_async(create_request(), [&](auto x) { next.emplace(std::move(x)); });
+        run_until(ioc, [&] { return next.has_value(); });
+        INFO((next->has_value() ? std::string("ok") : next->error().to_string()));
+        REQUIRE(next->has_value());
+    }
+    INFO("a queued call makes " << clean_run_allocations << " allocations");
+    REQUIRE(clean_run_allocations > 0);
+}
+
 #endif // DING_NO_OPERATOR_NEW_REPLACEMENT
