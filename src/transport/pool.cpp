@@ -89,12 +89,6 @@ struct resolve_job {
 };
 
 /// A caller waiting in the pool's FIFO queue; woken by cancelling its timer.
-struct pool::timed_waiter final : pool_state<connection>::waiter {
-    explicit timed_waiter(const asio::any_io_executor& ex) : timer(ex) {}
-    void wake() noexcept override { timer.cancel(); }
-    asio::steady_timer timer;
-};
-
 pool::queued_wait::queued_wait(pool& p) : timer(p.ex_), pool_(p) {}
 
 pool::queued_wait::~queued_wait() { pool_.state_.leave(*this, std::chrono::steady_clock::now()); }
@@ -187,49 +181,30 @@ lease pool::take_idle() {
 }
 
 asio::awaitable<acquired> pool::acquire(steady_time deadline, bool fresh_only, call_control& control) {
-    if (control.stopped()) co_return failed(errc::cancelled, {}, "cancelled before a connection was taken");
-    if (fresh_only) {
-        state_.sweep(std::chrono::steady_clock::now());
-        state_.make_room(); // at the cost of the least recently used idle connection
-    } else if (lease idle = take_idle()) {
-        co_return got(std::move(idle));
-    }
-    if (state_.try_reserve()) co_return co_await open_new(slot_reservation(state_), deadline, control);
-
-    timed_waiter w(ex_);
-    w.timer.expires_at(deadline);
-    state_.enqueue(w);
-    // Leaves the queue, or passes on what was granted and not taken, however this frame ends
-    // (completion, exception, or destruction while suspended).
-    struct leave_on_exit {
-        pool_state<connection>& state;
-        timed_waiter& w;
-        bool slot_taken = false;
-        ~leave_on_exit() { state.leave(w, std::chrono::steady_clock::now(), slot_taken); }
-    } leave{state_, w};
-
-    boost::system::error_code ec;
-    {
-        step_guard<asio::steady_timer> in_wait(control.waiting, &w.timer);
-        std::tie(ec) = co_await w.timer.async_wait(use_tuple);
-    }
-    if (control.stopped()) co_return failed(errc::cancelled, {}, "cancelled while waiting for a connection");
-    if (w.granted) {
-        if (w.conn) {
-            w.granted = false;
-            // Handed over straight from the call that finished with it: probed like an idle one
-            // (a stray response behind the last one must not become this call's answer).
-            lease handed(state_, std::move(w.conn), true);
-            if (handed->clean_for_reuse()) co_return got(std::move(handed));
-            handed.discard(); // its slot goes on as if freed; this caller queues again
-            co_return co_await acquire(deadline, fresh_only, control);
+    for (;;) { // again while a connection handed over turns out not clean
+        if (control.stopped()) co_return failed(errc::cancelled, {}, "cancelled before a connection was taken");
+        if (fresh_only) {
+            state_.sweep(std::chrono::steady_clock::now());
+            state_.make_room(); // at the cost of the least recently used idle connection
+        } else if (lease idle = take_idle()) {
+            co_return got(std::move(idle));
         }
-        leave.slot_taken = true;
-        w.granted = false;
-        co_return co_await open_new(slot_reservation(state_), deadline, control);
+        if (state_.try_reserve()) co_return co_await open_new(slot_reservation(state_), deadline, control);
+
+        // The same queued wait a call uses without a coroutine (launch.hpp); destroying this frame
+        // while it waits leaves the queue, passing on what it was granted.
+        queued_wait w(*this);
+        enqueue(w, deadline);
+        boost::system::error_code ec;
+        {
+            step_guard<asio::steady_timer> in_wait(control.waiting, &w.timer);
+            std::tie(ec) = co_await w.timer.async_wait(use_tuple);
+        }
+        wait_end end = end_wait(w, ec, control);
+        if (end.failure) co_return std::move(*end.failure);
+        if (end.conn) co_return got(std::move(end.conn));
+        if (end.slot) co_return co_await open_new(std::move(end.slot), deadline, control);
     }
-    if (ec) co_return failed(errc::cancelled, {}, "cancelled while waiting for a connection");
-    co_return failed(errc::timeout, {}, timed_out_waiting());
 }
 
 asio::awaitable<std::optional<acquired>> pool::resolve(steady_time until, call_control& control) {

@@ -125,8 +125,6 @@ public:
     void give_back(lease& l, bool reusable) { l.give_back(reusable, std::chrono::steady_clock::now()); }
 
 private:
-    struct timed_waiter;
-
     pool(asio::any_io_executor ex, pool_config config);
     asio::awaitable<acquired> open_new(slot_reservation slot, steady_time deadline, call_control& control);
     asio::awaitable<std::optional<acquired>> resolve(steady_time until, call_control& control);
