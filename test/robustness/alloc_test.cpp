@@ -91,7 +91,23 @@ using namespace robustness;
 
 namespace {
 enum class connection_state { cold, warm };
+
+/// Options for these tests: one connection (a leaked slot would make every later call time out).
+ding::client_options one_connection(const ding::sandbox& sb) {
+    auto o = options_for(sb);
+    o.max_connections = 1;
+    o.timeout = 3s;
+    return o;
 }
+
+/// One call to completion (not counted): the pool then holds one warm connection.
+void open_the_connection(asio::io_context& ioc, ding::client& c) {
+    std::optional<ding::outcome<ding::create_authentication_response>> r;
+    c.otp().create_authentication_async(create_request(), [&](auto x) { r.emplace(std::move(x)); });
+    run_until(ioc, [&] { return r.has_value(); });
+    REQUIRE(r->has_value());
+}
+} // namespace
 
 TEST_CASE("robustness: std::bad_alloc at the k-th allocation of a call, for every k, completes it with internal and keeps the pool exact") {
     ding::sandbox sb(lenient());
@@ -99,16 +115,8 @@ TEST_CASE("robustness: std::bad_alloc at the k-th allocation of a call, for ever
     long clean_run_allocations = -1;
     for (long k = 1; k <= 2000 && clean_run_allocations < 0; ++k) {
         asio::io_context ioc;
-        auto o = options_for(sb);
-        o.max_connections = 1; // a leaked slot would make every later call time out
-        o.timeout = 3s;
-        ding::client c(ioc.get_executor(), o);
-        if (mode == connection_state::warm) {
-            std::optional<ding::outcome<ding::create_authentication_response>> r;
-            c.otp().create_authentication_async(create_request(), [&](auto x) { r.emplace(std::move(x)); });
-            run_until(ioc, [&] { return r.has_value(); });
-            REQUIRE(r->has_value());
-        }
+        ding::client c(ioc.get_executor(), one_connection(sb));
+        if (mode == connection_state::warm) open_the_connection(ioc, c);
         const auto req = create_request();
         int completions = 0;
         std::optional<ding::outcome<ding::create_authentication_response>> result;
@@ -157,16 +165,8 @@ TEST_CASE("robustness: bad_alloc at the k-th allocation of a call initiated on t
     long clean_run_allocations = -1;
     for (long k = 1; k <= 2000 && clean_run_allocations < 0; ++k) {
         asio::io_context ioc;
-        auto o = options_for(sb);
-        o.max_connections = 1;
-        o.timeout = 3s;
-        ding::client c(ioc.get_executor(), o);
-        {
-            std::optional<ding::outcome<ding::create_authentication_response>> r;
-            c.otp().create_authentication_async(create_request(), [&](auto x) { r.emplace(std::move(x)); });
-            run_until(ioc, [&] { return r.has_value(); });
-            REQUIRE(r->has_value());
-        }
+        ding::client c(ioc.get_executor(), one_connection(sb));
+        open_the_connection(ioc, c);
         const auto req = create_request();
         boost::asio::cancellation_signal sig;
         int completions = 0;
@@ -209,16 +209,8 @@ TEST_CASE("robustness: bad_alloc at the k-th allocation of a call queued for a c
     long clean_run_allocations = -1;
     for (long k = 1; k <= 3000 && clean_run_allocations < 0; ++k) {
         asio::io_context ioc;
-        auto o = options_for(sb);
-        o.max_connections = 1;
-        o.timeout = 3s;
-        ding::client c(ioc.get_executor(), o);
-        {
-            std::optional<ding::outcome<ding::create_authentication_response>> r;
-            c.otp().create_authentication_async(create_request(), [&](auto x) { r.emplace(std::move(x)); });
-            run_until(ioc, [&] { return r.has_value(); });
-            REQUIRE(r->has_value());
-        }
+        ding::client c(ioc.get_executor(), one_connection(sb));
+        open_the_connection(ioc, c);
         ding::sandbox_fault slow(ding::sandbox_fault_kind::delay, 1);
         slow.delay = 40ms;
         sb.inject(slow);
