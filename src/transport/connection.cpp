@@ -425,7 +425,7 @@ struct connection::exchange_op {
         return read_on(end);
     }
 
-    bool started() const noexcept { return interim > 0 || args->reader->got_some(); }
+    bool started() const noexcept { return interim > 0 || conn->response_->got_some(); }
 
     // Parses what is buffered, decrypts what arrived, and starts a read when more is needed.
     // True when the exchange ended (`end`: nullopt for the final response, or the failure);
@@ -435,7 +435,7 @@ struct connection::exchange_op {
         for (;;) {
             if (c.buffer_.size() != 0) {
                 boost::system::error_code pec;
-                const std::size_t used = args->reader->put(c.buffer_.data(), pec);
+                const std::size_t used = c.response_->put(c.buffer_.data(), pec);
                
                 c.buffer_.consume(used);
                 if (pec == http::error::need_more) pec = {};
@@ -443,7 +443,7 @@ struct connection::exchange_op {
                     end = io_failure{io_stage::read, pec, true};
                     return true;
                 }
-                if (args->reader->is_done()) {
+                if (c.response_->is_done()) {
                     if (auto after = c.after_response(*args, interim)) {
                         end = std::move(*after);
                         return true;
@@ -493,7 +493,7 @@ struct connection::exchange_op {
     // The stream ended: as Beast's read, a message read until close completes; anything else
     // was cut short.
     std::optional<io_failure> end_of_stream() {
-        response_reader& reader = *args->reader;
+        response_reader& reader = *conn->response_;
         if (!reader.got_some()) return io_failure{io_stage::read, http::error::end_of_stream, interim > 0};
         boost::system::error_code pec;
         reader.put_eof(pec);
@@ -555,15 +555,15 @@ std::optional<io_failure> connection::begin_exchange(exchange_args& args) {
     return std::nullopt;
 }
 
-void connection::next_response(exchange_args& args) {
+void connection::next_response(const exchange_args& args) {
     // An interim response's body is empty; its capacity is kept for the next one.
-    if (args.reader) args.spare_body = std::move(args.reader->body());
-    args.reader.emplace(args.max_body);
-    args.reader->reuse_body(std::move(args.spare_body));
+    if (response_) spare_body_ = std::move(response_->body());
+    response_.emplace(args.max_body);
+    response_->reuse_body(std::move(spare_body_));
 }
 
-std::optional<std::optional<io_failure>> connection::after_response(exchange_args& args, int interim) {
-    const unsigned status = args.reader->status();
+std::optional<std::optional<io_failure>> connection::after_response(const exchange_args& args, int interim) {
+    const unsigned status = response_->status();
     if (status >= 200) return std::optional<io_failure>();
     const auto protocol_error = boost::system::errc::make_error_code(boost::system::errc::protocol_error);
     // RFC 9110 §15.2: interim responses precede the final one and are skipped. A 101 switches

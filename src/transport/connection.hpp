@@ -144,6 +144,16 @@ public:
     /// The serialized request to send next. Kept per connection so that its capacity is reused:
     /// building a request allocates nothing once the connection is warm.
     std::string& request_buffer() noexcept { return request_; }
+    /// Before the next exchange: forgets the last response and reads the next one's body into
+    /// `buffer` (its capacity is reused).
+    void set_body_buffer(std::string buffer) noexcept {
+        response_.reset();
+        spare_body_ = std::move(buffer);
+    }
+    /// The response the last exchange read (the final one once it succeeded; the one in progress
+    /// when it failed), or null if none was started. Valid until the next set_body_buffer().
+    /// Kept per connection, not per call: a call waiting for a connection holds no reader.
+    response_reader* response() noexcept { return response_ ? &*response_ : nullptr; }
 
     struct exchange_args;
     /// Called once when an exchange ends, with the failure (nullopt: a final response was read)
@@ -152,15 +162,13 @@ public:
 
     /// What one exchange works on; owned by the caller (by `owner` below) until it completed.
     struct exchange_args {
-        std::optional<response_reader> reader; ///< the final response, once the exchange succeeded
         std::size_t max_body = 0;
         steady_time deadline{};
         call_control* control = nullptr;
-        std::string spare_body; ///< a buffer the response body is read into (its capacity reused)
         exchange_done done = nullptr;
     };
 
-    /// Writes request_buffer() and reads the final response into `args.reader` (interim 1xx
+    /// Writes request_buffer() and reads the final response into response() (interim 1xx
     /// responses are read and skipped, a 101 is an error), all before `args.deadline`.
     /// A plain hand-written operation: no coroutine frame, and the only allocations are Asio's
     /// (recycled) operation objects. `owner` keeps `args` alive while the exchange is pending: the
@@ -202,12 +210,12 @@ private:
     struct exchange_op;
     /// Checks and arms one exchange; the failure if it must not start.
     std::optional<io_failure> begin_exchange(exchange_args& args);
-    /// Prepares args.reader for the next response (interim ones included).
-    void next_response(exchange_args& args);
+    /// Prepares response_ for the next response (interim ones included).
+    void next_response(const exchange_args& args);
     /// Ends an exchange: disarms the watchdog and turns a stop or a deadline into the failure.
     std::optional<io_failure> end_exchange(exchange_args& args, std::optional<io_failure> failure, io_stage stage) noexcept;
     /// What a complete response's status means for the exchange: nullopt to read on (interim).
-    std::optional<std::optional<io_failure>> after_response(exchange_args& args, int interim);
+    std::optional<std::optional<io_failure>> after_response(const exchange_args& args, int interim);
 
     /// What drain_tls_records() found after reading what the socket holds.
     enum class tls_leftover {
@@ -252,6 +260,8 @@ private:
     std::string tls_out_;          ///< produced by OpenSSL, not yet sent
     beast::flat_buffer buffer_;    ///< plaintext of the response being read
     std::string request_;
+    std::optional<response_reader> response_; ///< see response()
+    std::string spare_body_;                  ///< the buffer the next response's body is read into
     std::chrono::steady_clock::duration handshake_took_{}; ///< about one round trip (take_session_tickets)
     // One timer per step of open() (each connect, the handshake); exchanges are watched by the
     // pool's exchange_deadlines instead. When it fires it closes the socket, which ends whatever

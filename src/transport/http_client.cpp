@@ -290,13 +290,12 @@ void http_client::write_request(send_state& s) {
     put(eol);
     put(call.body);
     pool_->count_request();
-    s.exchange.reader.reset();
-    s.exchange.spare_body = pool_->spare_body();
+    s.conn->set_body_buffer(pool_->spare_body());
 }
 
 bool http_client::finish_exchange(send_state& s, std::optional<io_failure> failure, call_control& control) {
     const http_call& call = *s.call;
-    std::optional<response_reader>& reader = s.exchange.reader;
+    response_reader* reader = s.conn ? s.conn->response() : nullptr; // the connection's: read before it goes back
     if (!failure) {
         const unsigned status = reader->status();
         // RFC 9110 §15.5.9: a 408 on a reused connection means the server closed it before it
@@ -325,7 +324,10 @@ bool http_client::finish_exchange(send_state& s, std::optional<io_failure> failu
         return true;
     }
     const bool reused = s.conn.reused();
+    // Names the limit (header block or body) when the response was too large.
+    std::string limit_message = reader != nullptr ? reader->limit_message(failure->ec) : std::string();
     s.conn.discard();
+    reader = nullptr; // gone with the connection
     const bool cancelled = control.stopped();
     const errc code = classify(*failure, cancelled);
     // A kept-alive connection the server closed while it sat idle fails before any response
@@ -343,8 +345,8 @@ bool http_client::finish_exchange(send_state& s, std::optional<io_failure> failu
         message = "cancelled while " + std::string(stage_name(failure->stage));
     else if (code == errc::timeout)
         message = "timed out while " + std::string(stage_name(failure->stage));
-    else if (code == errc::response_too_large && reader && !reader->limit_message(failure->ec).empty())
-        message = reader->limit_message(failure->ec); // names the limit: header block or body
+    else if (code == errc::response_too_large && !limit_message.empty())
+        message = std::move(limit_message);
     else if (code == errc::internal)
         message = "out of memory while " + std::string(stage_name(failure->stage));
     else if (failure->what != nullptr)
