@@ -64,7 +64,11 @@ thread_local kept_bodies_guard kept_bodies_watch;
 std::string take_body_buffer() {
     if (kept_bodies_gone || kept_bodies.empty()) {
         std::string body;
-        body.reserve(256); // the bodies are small: one allocation instead of one per doubling
+        // One allocation instead of one per doubling, sized for the common requests (a check is
+        // 139 bytes, a create with a number about 90): with thousands of calls in flight each
+        // holds its body, so a larger reservation is memory held for nothing. A larger body
+        // grows once, and its buffer keeps that capacity when it is recycled.
+        body.reserve(160);
         return body;
     }
     std::string body = std::move(kept_bodies.back());

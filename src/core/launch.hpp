@@ -43,6 +43,8 @@ struct call_state : call_base {
     /// The caller's cancellation slot, where cancel_forwarder is installed. Left installed when
     /// the call completes (see deliver()); cleared only when launch() itself fails.
     asio::cancellation_slot caller_slot;
+    /// The outcome, set when the call completes; for an API call whose validation failed in the
+    /// initiating function, set there and taken by start_call() (http_call_state).
     std::optional<outcome<T>> result;
     bool done = false; ///< on core->executor(): the coroutine completed; no stop after this
 };
@@ -176,9 +178,11 @@ struct http_call_state final : call_state<T> {
 
     /// start_call() runs inside the initiating function: a completion must not run inline.
     bool initiating = false;
-    std::optional<error> rejected; ///< validation failed in the initiating function
+    /// call_options::retry was given: it waits in send.policy for start_call() (a copy of the
+    /// whole call_options in every call state would cost 56 B per call in flight).
+    bool retry_overridden = false;
+    std::optional<std::chrono::milliseconds> timeout_override; ///< call_options::timeout
     http_call call;
-    call_options overrides;
     interpreter<T> interpret = nullptr;
     send_state send;
 };
@@ -352,16 +356,20 @@ void start_call(const std::shared_ptr<http_call_state<T>>& st) noexcept {
         core.register_call(*st);
         const std::string_view operation = st->call.operation;
         if (auto refused = refuse_start(core, *st, operation)) return complete<T>(st, std::move(*refused));
-        if (st->rejected) return complete<T>(st, std::move(*st->rejected));
-        const call_options& overrides = st->overrides;
-        if (overrides.timeout && overrides.timeout->count() <= 0)
+        if (st->result) {
+            // Validation failed in the initiating function (launch()).
+            outcome<T> rejected = std::move(*st->result);
+            st->result.reset();
+            return complete<T>(st, std::move(rejected));
+        }
+        if (st->timeout_override && st->timeout_override->count() <= 0)
             return complete<T>(st, make_error(errc::invalid_argument, "call_options.timeout: must be positive", operation));
-        if (overrides.retry) {
-            if (auto bad = check_retry_policy(*overrides.retry))
+        if (st->retry_overridden) {
+            if (auto bad = check_retry_policy(st->send.policy))
                 return complete<T>(st, make_error(errc::invalid_argument, "call_options." + *bad, operation));
         }
-        core.http().begin(st->send, st->call, overrides.timeout.value_or(core.options().timeout),
-                          overrides.retry.value_or(core.options().retry));
+        const retry_policy policy = st->retry_overridden ? st->send.policy : core.options().retry;
+        core.http().begin(st->send, st->call, st->timeout_override.value_or(core.options().timeout), policy);
         next_attempt(st);
     } catch (...) {
         fail_internal(st, std::current_exception());
@@ -463,8 +471,12 @@ void launch(const std::shared_ptr<client_core>& core, outcome<http_call> call, c
             if (call)
                 st.call = std::move(*call); // the encoded body moves; nothing is copied
             else
-                st.rejected.emplace(std::move(call).error());
-            st.overrides = overrides;
+                st.result.emplace(std::move(call).error()); // the outcome, known before the start
+            st.timeout_override = overrides.timeout;
+            if (overrides.retry) {
+                st.send.policy = *overrides.retry;
+                st.retry_overridden = true;
+            }
             st.interpret = interpret;
         },
         [](const std::shared_ptr<http_call_state<T>>& st) {
