@@ -275,6 +275,54 @@ TEST_CASE("integration: fault: per-call retry policy max_attempts = 1 disables t
     next_call_works(f, 1);
 }
 
+TEST_CASE("integration: fault: per-call options apply to their call only; invalid ones fail before any I/O") {
+    fixture f;
+    auto o = f.options();
+    o.retry.max_attempts = 3;
+    f.make_client(o);
+    f.server->set_responder([](const recorded_request&) { return reply::json(503, "unavailable"); });
+
+    ding::call_options zero_timeout;
+    zero_timeout.timeout = 0ms;
+    auto r = f.run(f.client->otp().check_async(check_request(), zero_timeout));
+    REQUIRE_FALSE(r.has_value());
+    CHECK(r.error().code() == ding::errc::invalid_argument);
+    CHECK(r.error().message().find("call_options.timeout") != std::string::npos);
+
+    ding::call_options no_attempt;
+    no_attempt.retry = o.retry;
+    no_attempt.retry->max_attempts = 0;
+    r = f.run(f.client->otp().check_async(check_request(), no_attempt));
+    REQUIRE_FALSE(r.has_value());
+    CHECK(r.error().code() == ding::errc::invalid_argument);
+    CHECK(r.error().message().find("call_options.retry.max_attempts") != std::string::npos);
+    CHECK(f.server->request_count() == 0);
+
+    ding::call_options two_attempts;
+    two_attempts.retry = o.retry;
+    two_attempts.retry->max_attempts = 2;
+    auto bad = check_request();
+    bad.authentication_uuid = "not-a-uuid";
+    r = f.run(f.client->otp().check_async(bad, two_attempts)); // the request's own validation
+    REQUIRE_FALSE(r.has_value());
+    CHECK(r.error().code() == ding::errc::invalid_argument);
+    CHECK(r.error().message().find("call_options") == std::string::npos);
+    CHECK(f.server->request_count() == 0);
+
+    r = f.run(f.client->otp().check_async(check_request(), two_attempts));
+    REQUIRE_FALSE(r.has_value());
+    CHECK(r.error().http_status() == 503);
+    CHECK(r.error().attempts() == 2);
+    CHECK(f.server->request_count() == 2);
+
+    r = f.run(f.client->otp().check_async(check_request())); // the client's policy again
+    REQUIRE_FALSE(r.has_value());
+    CHECK(r.error().attempts() == 3);
+    CHECK(f.server->request_count() == 5);
+    f.server->set_responder(nullptr);
+    next_call_works(f, 5);
+}
+
 TEST_CASE("integration: fault: connection refused is transport (retried while nothing was sent)") {
     fixture f;
     auto o = f.options();
