@@ -275,7 +275,7 @@ TEST_CASE("integration: fault: per-call retry policy max_attempts = 1 disables t
     next_call_works(f, 1);
 }
 
-TEST_CASE("integration: fault: per-call options apply to their call only; invalid ones fail before any I/O") {
+TEST_CASE("integration: fault: per-call options apply to their call only, invalid ones fail before any I/O") {
     fixture f;
     auto o = f.options();
     o.retry.max_attempts = 3;
