@@ -88,7 +88,7 @@ struct resolve_job {
     std::vector<asio::steady_timer*> waiting; ///< timers of the callers waiting for this resolve
 };
 
-/// A caller waiting in the pool's FIFO queue; woken by cancelling its timer.
+// A call waiting in the pool's FIFO queue (queue_for_connection, acquire); woken by cancelling its timer.
 pool::queued_wait::queued_wait(pool& p) : timer(p.ex_), pool_(p) {}
 
 pool::queued_wait::~queued_wait() { pool_.state_.leave(*this, std::chrono::steady_clock::now()); }
