@@ -1,11 +1,11 @@
-// Fuzz target: every v1 response model's JSON decoder (src/codec/json_codec.hpp).
+// Fuzz target: every v1 response model's JSON decoder (src/v1/codec.hpp).
 //
 // Input: byte 0 picks the model (mod 7), the rest is the body.
 // Checks: a failure leaves the output untouched and explains itself in printable ASCII that names
 // a field or the body; a success survives encode -> decode unchanged (so every decoded value is
 // one the SDK can represent and write back exactly).
 
-#include "codec/json_codec.hpp"
+#include "v1/codec.hpp"
 #include "fuzz_common.hpp"
 
 namespace {

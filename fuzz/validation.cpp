@@ -1,4 +1,4 @@
-// Fuzz target: request validation (src/codec/validation.hpp).
+// Fuzz target: request validation (src/v1/validation.hpp).
 //
 // Input: byte 0 picks what to validate (mod 7), byte 1 says which optional fields are set, byte 2
 // picks enum values; the rest is split at 0xFF bytes into the string fields, in declaration order.
@@ -6,7 +6,7 @@
 // log); the API key and the check code are never echoed: a message does not change when every
 // printable non-space byte of the secret is replaced by another one (same length, same validity).
 
-#include "codec/validation.hpp"
+#include "v1/validation.hpp"
 #include "fuzz_common.hpp"
 
 namespace {

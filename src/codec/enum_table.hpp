@@ -1,4 +1,4 @@
-// Compile-time tables of enum wire spellings, shared by the v1 and v2 models (src/codec/models.cpp,
+// Compile-time tables of enum wire spellings, shared by the v1 and v2 models (src/v1/models.cpp,
 // src/v2/models.cpp). Internal.
 //
 // Each enum has one table of spellings indexed by the enum's value (index 0 is `unknown`).

@@ -1,6 +1,6 @@
 #include "core/client_core.hpp"
 
-#include "codec/validation.hpp"
+#include "codec/text.hpp"
 
 #include <ding/version.hpp>
 

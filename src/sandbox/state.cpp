@@ -1,7 +1,7 @@
 #include "state.hpp"
 
 #include "codec/rfc3339.hpp"
-#include "codec/validation.hpp"
+#include "codec/text.hpp"
 
 #include <boost/asio/ip/address_v4.hpp>
 #include <boost/json/array.hpp>

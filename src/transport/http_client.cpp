@@ -2,7 +2,7 @@
 
 #include "transport/response_reader.hpp"
 
-#include "codec/validation.hpp"
+#include "codec/text.hpp"
 
 #include <tuple>
 #include <boost/asio/as_tuple.hpp>

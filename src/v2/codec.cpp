@@ -1,8 +1,8 @@
 #include "v2/codec.hpp"
 
-#include "codec/json_codec.hpp"
 #include "codec/json_number.hpp"
 #include "codec/json_parse.hpp"
+#include "codec/json_string.hpp"
 #include "codec/rfc3339.hpp"
 
 #include <boost/json.hpp>

@@ -4,7 +4,7 @@
 // sandbox and the tests do the opposite. One field list per struct (codec.cpp) drives both.
 //
 // Encoding: compact JSON, properties in the contract's order, unset optionals omitted (never
-// null), strings escaped as v1 does (codec/json_codec.hpp: append_json_string), a non-finite
+// null), strings escaped by codec/json_string.hpp (the same rule as v1), a non-finite
 // double omitted, timestamps RFC 3339 in UTC.
 //
 // Decoding: the body must be one JSON object. Unknown properties are ignored; null counts as

@@ -1,6 +1,6 @@
 #include "v2/validation.hpp"
 
-#include "codec/validation.hpp"
+#include "codec/text.hpp"
 
 namespace ding::v2::detail {
 namespace {

@@ -1,4 +1,4 @@
-#include "codec/json_codec.hpp"
+#include "v1/codec.hpp"
 
 #include <ding/models.hpp>
 

@@ -7,7 +7,7 @@
 // For each: the minimum and maximum are accepted exactly; min-1, max+1, a fraction, and an
 // integral value written as a double (1.0, 1e3) are `decode` errors naming the field.
 
-#include "codec/json_codec.hpp"
+#include "v1/codec.hpp"
 #include "codec/json_number.hpp"
 
 #include <ding/models.hpp>

@@ -1,4 +1,4 @@
-#include "codec/validation.hpp"
+#include "v1/validation.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -1,4 +1,4 @@
-// JSON encoding and decoding of the models in ding/models.hpp.
+// JSON encoding and decoding of the v1 models in ding/models.hpp (v2's are in v2/codec.hpp).
 //
 // Encoders append compact JSON to `out` (no DOM is built). Properties are
 // written in the contract's order; unset optionals are omitted, never `null`.
@@ -32,12 +32,11 @@
 
 #include <ding/models.hpp>
 
+#include "codec/json_string.hpp"  // append_json_string: the escaping described below
+
 #include <string>
 
 namespace ding::detail {
-
-/// Appends `text` as a JSON string literal (with the quotes), escaped as described above.
-void append_json_string(std::string_view text, std::string& out);
 
 // ---- requests (what the SDK sends)
 void encode(const create_authentication_request& in, std::string& out);

@@ -1,4 +1,5 @@
-// Client-side checks run before any network I/O.
+// v1 (Ding) request checks, run before any network I/O (v2's are in v2/validation.hpp).
+// The string checks both versions share (E.164, UUID, header-safe, quoting) are in codec/text.hpp.
 //
 // Each validate function returns std::nullopt when the input is acceptable,
 // otherwise a message that starts with the field name, e.g.
@@ -10,32 +11,16 @@
 
 #include <ding/models.hpp>
 
+#include "codec/text.hpp"
+
 #include <optional>
 #include <string>
 #include <string_view>
 
 namespace ding::detail {
 
-/// `v` quoted for an error message: printable ASCII verbatim, other bytes as \xNN, at most 64
-/// bytes (then "..."). Shared by the v1 and v2 validators.
-std::string quoted(std::string_view v);
-
-/// '+' then 2 to 15 ASCII digits, the first of which is not 0.
-bool is_e164(std::string_view text) noexcept;
-
-/// 8-4-4-4-12 hexadecimal digits (either case) separated by '-'.
-bool is_uuid(std::string_view text) noexcept;
-
-/// True when every byte is printable ASCII (0x20..0x7E): no CR, LF, NUL, DEL,
-/// other control characters or non-ASCII bytes. The empty string is header-safe.
-bool is_header_safe(std::string_view text) noexcept;
-
 /// Dotted-quad IPv4: four decimal numbers 0-255 without leading zeros.
 bool is_ipv4(std::string_view text) noexcept;
-
-/// The API key: non-empty, printable ASCII, no leading or trailing space.
-/// The message never contains the key.
-std::optional<std::string> validate_api_key(std::string_view key);
 
 /// customer_uuid is a UUID; phone_number is E.164; device_type, if set, is
 /// ios, android or web; ip, if set, is IPv4; callback_url, if set, is an

@@ -3,9 +3,9 @@
 
 #include <ding/client.hpp>
 
-#include "codec/json_codec.hpp"
-#include "codec/validation.hpp"
 #include "core/launch.hpp"
+#include "v1/codec.hpp"
+#include "v1/validation.hpp"
 
 namespace ding {
 namespace detail {
