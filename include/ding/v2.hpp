@@ -8,4 +8,8 @@
 #include <ding/options.hpp>
 #include <ding/v2/models.hpp>
 #include <ding/v2/client.hpp>
+#include <ding/v2/notify.hpp>
+#include <ding/v2/pager.hpp>
+#include <ding/v2/transactional.hpp>
+#include <ding/v2/verification_management.hpp>
 #include <ding/v2/webhook.hpp>

@@ -5,7 +5,10 @@
 #include "codec/json_string.hpp"
 #include "codec/rfc3339.hpp"
 
+#include <boost/describe/class.hpp>
+#include <boost/describe/members.hpp>
 #include <boost/json.hpp>
+#include <boost/mp11/algorithm.hpp>
 
 #include <charconv>
 #include <cmath>
@@ -22,179 +25,117 @@ namespace json = boost::json;
 using time_point = std::chrono::system_clock::time_point;
 using ding::detail::append_json_string;
 
+}  // namespace
+}  // namespace ding::v2::detail
+
+namespace ding::v2 {
+
 // ---------------------------------------------------------------------------------------------
-// One field list per struct, in the contract's order. `v(name, member)` is called for each
-// property; a std::optional member is optional on the wire, any other member is required. The
-// same list drives the encoder (const struct) and the decoder (mutable struct), so the two can
-// never disagree on a name.
+// One field list per struct, in the contract's order (Boost.Describe). The JSON name of a
+// property is its member's name; a std::optional member is optional on the wire, any other
+// member is required. The same list drives the encoder and the decoder, so the two can never
+// disagree on a name. Boost.Describe finds these by argument-dependent lookup, so they sit in the
+// models' namespace; they are visible to this file only.
 // ---------------------------------------------------------------------------------------------
 
-#define DING_V2_FIELDS(Type)                                                                       \
-    template <class S, class V>                                                                    \
-        requires std::same_as<std::remove_const_t<S>, Type>                                        \
-    void describe(S& s, V& v)
+// Verify, Lookup, Watch, webhooks
+BOOST_DESCRIBE_STRUCT(target, (), (type, value))
+BOOST_DESCRIBE_STRUCT(request_metadata, (), (correlation_id))
+BOOST_DESCRIBE_STRUCT(signals, (),
+                      (ip, device_id, device_platform, device_model, os_version, app_version, user_agent,
+                       ja4_fingerprint, is_trusted_user))
+BOOST_DESCRIBE_STRUCT(app_realm, (), (platform, value))
+BOOST_DESCRIBE_STRUCT(verification_options, (),
+                      (template_id, variables, locale, sender_id, callback_url, code_size, custom_code, method,
+                       preferred_channel, channels, max_auto_fallbacks, force_challenge, app_realm))
+BOOST_DESCRIBE_STRUCT(psd2_transaction, (), (amount, currency, recipient))
+BOOST_DESCRIBE_STRUCT(create_verification_request, (), (target, dispatch_id, metadata, options, signals))
+BOOST_DESCRIBE_STRUCT(check_verification_request, (), (target, code, psd2))
+BOOST_DESCRIBE_STRUCT(predict_request, (), (target, dispatch_id, metadata, signals))
+BOOST_DESCRIBE_STRUCT(watch_event, (), (target, label, confidence))
+BOOST_DESCRIBE_STRUCT(send_events_request, (), (events))
+BOOST_DESCRIBE_STRUCT(feedback, (), (target, type, metadata))
+BOOST_DESCRIBE_STRUCT(send_feedbacks_request, (), (feedbacks))
+BOOST_DESCRIBE_STRUCT(silent_verification, (), (request_url))
+BOOST_DESCRIBE_STRUCT(response_metadata, (), (correlation_id))
+BOOST_DESCRIBE_STRUCT(create_verification_response, (),
+                      (id, status, method, channels, reason, risk_factors, silent, metadata, request_id))
+BOOST_DESCRIBE_STRUCT(check_verification_response, (), (status, id, metadata, request_id))
+BOOST_DESCRIBE_STRUCT(network_info, (), (carrier_name, mcc, mnc))
+BOOST_DESCRIBE_STRUCT(lookup_response, (),
+                      (phone_number, country_code, line_type, network_info, original_network_info, flags,
+                       caller_name))
+BOOST_DESCRIBE_STRUCT(predict_response, (), (id, prediction, risk_factors, request_id))
+BOOST_DESCRIBE_STRUCT(send_events_response, (), (status, request_id))
+BOOST_DESCRIBE_STRUCT(send_feedbacks_response, (), (status, request_id))
+BOOST_DESCRIBE_STRUCT(error_body, (), (code, message, param))
+BOOST_DESCRIBE_STRUCT(webhook_price, (), (amount, currency))
+BOOST_DESCRIBE_STRUCT(carrier_information, (), (mcc, mnc))
+BOOST_DESCRIBE_STRUCT(authentication_payload, (), (verification_id, target, metadata, price, time))
+BOOST_DESCRIBE_STRUCT(attempt_payload, (),
+                      (id, verification_id, target, channel, delivery_status, carrier_information, metadata,
+                       price, time))
+BOOST_DESCRIBE_STRUCT(delivery_status_payload, (),
+                      (id, verification_id, target, status, channel, carrier_information, metadata, price,
+                       time))
 
-DING_V2_FIELDS(target) {
-    v("type", s.type);
-    v("value", s.value);
-}
-DING_V2_FIELDS(request_metadata) { v("correlation_id", s.correlation_id); }
-DING_V2_FIELDS(signals) {
-    v("ip", s.ip);
-    v("device_id", s.device_id);
-    v("device_platform", s.device_platform);
-    v("device_model", s.device_model);
-    v("os_version", s.os_version);
-    v("app_version", s.app_version);
-    v("user_agent", s.user_agent);
-    v("ja4_fingerprint", s.ja4_fingerprint);
-    v("is_trusted_user", s.is_trusted_user);
-}
-DING_V2_FIELDS(app_realm) {
-    v("platform", s.platform);
-    v("value", s.value);
-}
-DING_V2_FIELDS(verification_options) {
-    v("template_id", s.template_id);
-    v("variables", s.variables);
-    v("locale", s.locale);
-    v("sender_id", s.sender_id);
-    v("callback_url", s.callback_url);
-    v("code_size", s.code_size);
-    v("custom_code", s.custom_code);
-    v("method", s.method);
-    v("preferred_channel", s.preferred_channel);
-    v("channels", s.channels);
-    v("max_auto_fallbacks", s.max_auto_fallbacks);
-    v("force_challenge", s.force_challenge);
-    v("app_realm", s.app_realm);
-}
-DING_V2_FIELDS(psd2_transaction) {
-    v("amount", s.amount);
-    v("currency", s.currency);
-    v("recipient", s.recipient);
-}
-DING_V2_FIELDS(create_verification_request) {
-    v("target", s.target);
-    v("dispatch_id", s.dispatch_id);
-    v("metadata", s.metadata);
-    v("options", s.options);
-    v("signals", s.signals);
-}
-DING_V2_FIELDS(check_verification_request) {
-    v("target", s.target);
-    v("code", s.code);
-    v("psd2", s.psd2);
-}
-DING_V2_FIELDS(predict_request) {
-    v("target", s.target);
-    v("dispatch_id", s.dispatch_id);
-    v("metadata", s.metadata);
-    v("signals", s.signals);
-}
-DING_V2_FIELDS(watch_event) {
-    v("target", s.target);
-    v("label", s.label);
-    v("confidence", s.confidence);
-}
-DING_V2_FIELDS(send_events_request) { v("events", s.events); }
-DING_V2_FIELDS(feedback) {
-    v("target", s.target);
-    v("type", s.type);
-    v("metadata", s.metadata);
-}
-DING_V2_FIELDS(send_feedbacks_request) { v("feedbacks", s.feedbacks); }
-DING_V2_FIELDS(silent_verification) { v("request_url", s.request_url); }
-DING_V2_FIELDS(response_metadata) { v("correlation_id", s.correlation_id); }
-DING_V2_FIELDS(create_verification_response) {
-    v("id", s.id);
-    v("status", s.status);
-    v("method", s.method);
-    v("channels", s.channels);
-    v("reason", s.reason);
-    v("risk_factors", s.risk_factors);
-    v("silent", s.silent);
-    v("metadata", s.metadata);
-    v("request_id", s.request_id);
-}
-DING_V2_FIELDS(check_verification_response) {
-    v("status", s.status);
-    v("id", s.id);
-    v("metadata", s.metadata);
-    v("request_id", s.request_id);
-}
-DING_V2_FIELDS(network_info) {
-    v("carrier_name", s.carrier_name);
-    v("mcc", s.mcc);
-    v("mnc", s.mnc);
-}
-DING_V2_FIELDS(lookup_response) {
-    v("phone_number", s.phone_number);
-    v("country_code", s.country_code);
-    v("line_type", s.line_type);
-    v("network_info", s.network_info);
-    v("original_network_info", s.original_network_info);
-    v("flags", s.flags);
-    v("caller_name", s.caller_name);
-}
-DING_V2_FIELDS(predict_response) {
-    v("id", s.id);
-    v("prediction", s.prediction);
-    v("risk_factors", s.risk_factors);
-    v("request_id", s.request_id);
-}
-DING_V2_FIELDS(send_events_response) {
-    v("status", s.status);
-    v("request_id", s.request_id);
-}
-DING_V2_FIELDS(send_feedbacks_response) {
-    v("status", s.status);
-    v("request_id", s.request_id);
-}
-DING_V2_FIELDS(error_body) {
-    v("code", s.code);
-    v("message", s.message);
-    v("param", s.param);
-}
-DING_V2_FIELDS(webhook_price) {
-    v("amount", s.amount);
-    v("currency", s.currency);
-}
-DING_V2_FIELDS(carrier_information) {
-    v("mcc", s.mcc);
-    v("mnc", s.mnc);
-}
-DING_V2_FIELDS(authentication_payload) {
-    v("verification_id", s.verification_id);
-    v("target", s.target);
-    v("metadata", s.metadata);
-    v("price", s.price);
-    v("time", s.time);
-}
-DING_V2_FIELDS(attempt_payload) {
-    v("id", s.id);
-    v("verification_id", s.verification_id);
-    v("target", s.target);
-    v("channel", s.channel);
-    v("delivery_status", s.delivery_status);
-    v("carrier_information", s.carrier_information);
-    v("metadata", s.metadata);
-    v("price", s.price);
-    v("time", s.time);
-}
-DING_V2_FIELDS(delivery_status_payload) {
-    v("id", s.id);
-    v("verification_id", s.verification_id);
-    v("target", s.target);
-    v("status", s.status);
-    v("channel", s.channel);
-    v("carrier_information", s.carrier_information);
-    v("metadata", s.metadata);
-    v("price", s.price);
-    v("time", s.time);
-}
+// Verify management, Notify, Transactional
+BOOST_DESCRIBE_STRUCT(listed_phone_number, (), (created_at, phone_number))
+BOOST_DESCRIBE_STRUCT(list_phone_numbers_response, (), (phone_numbers))
+BOOST_DESCRIBE_STRUCT(set_phone_number_request, (), (phone_number))
+BOOST_DESCRIBE_STRUCT(set_phone_number_response, (), (phone_number))
+BOOST_DESCRIBE_STRUCT(delete_phone_number_request, (), (phone_number))
+BOOST_DESCRIBE_STRUCT(delete_phone_number_response, (), (phone_number))
+BOOST_DESCRIBE_STRUCT(sender_id_entry, (), (sender_id, status))
+BOOST_DESCRIBE_STRUCT(list_sender_ids_response, (), (sender_ids))
+BOOST_DESCRIBE_STRUCT(submit_sender_id_request, (), (sender_id))
+BOOST_DESCRIBE_STRUCT(submit_sender_id_response, (), (sender_id, status, reason))
+BOOST_DESCRIBE_STRUCT(message_document, (), (url, filename))
+BOOST_DESCRIBE_STRUCT(notify_send_request, (),
+                      (template_id, to, callback_url, correlation_id, document, expires_at, from, locale,
+                       max_auto_retries, preferred_channel, schedule_at, variables))
+BOOST_DESCRIBE_STRUCT(notify_send_response, (),
+                      (id, created_at, expires_at, template_id, to, variables, callback_url, correlation_id,
+                       encoding, estimated_segment_count, from, schedule_at))
+BOOST_DESCRIBE_STRUCT(notify_send_batch_request, (),
+                      (template_id, to, callback_url, correlation_id, document, expires_at, from, locale,
+                       max_auto_retries, preferred_channel, schedule_at, variables))
+BOOST_DESCRIBE_STRUCT(notify_batch_result_error, (), (code, message))
+BOOST_DESCRIBE_STRUCT(notify_batch_result_message, (),
+                      (id, correlation_id, created_at, encoding, estimated_segment_count, expires_at, from,
+                       locale, schedule_at, to))
+BOOST_DESCRIBE_STRUCT(notify_batch_result, (), (phone_number, success, error, message))
+BOOST_DESCRIBE_STRUCT(notify_send_batch_response, (),
+                      (error_count, results, success_count, total_count, callback_url, request_id, template_id,
+                       variables))
+BOOST_DESCRIBE_STRUCT(subscription_messages, (), (help_message, start_message, stop_message))
+BOOST_DESCRIBE_STRUCT(mo_phone_number, (), (country_code, phone_number))
+BOOST_DESCRIBE_STRUCT(subscription_config, (),
+                      (id, callback_url, created_at, messages, name, updated_at, mo_phone_numbers))
+BOOST_DESCRIBE_STRUCT(list_subscription_configs_response, (), (configs, next_cursor))
+BOOST_DESCRIBE_STRUCT(subscription_phone_number, (), (config_id, phone_number, source, state, updated_at, reason))
+BOOST_DESCRIBE_STRUCT(list_subscription_phone_numbers_response, (), (phone_numbers, next_cursor))
+BOOST_DESCRIBE_STRUCT(subscription_event, (), (config_id, phone_number, source, state, timestamp, reason))
+BOOST_DESCRIBE_STRUCT(list_subscription_phone_number_events_response, (), (events, next_cursor))
+BOOST_DESCRIBE_STRUCT(transactional_send_request, (),
+                      (template_id, to, callback_url, correlation_id, document, expires_at, from, locale,
+                       max_auto_retries, preferred_channel, variables))
+BOOST_DESCRIBE_STRUCT(transactional_send_response, (),
+                      (id, created_at, expires_at, template_id, to, variables, callback_url, correlation_id,
+                       from))
 
-#undef DING_V2_FIELDS
+}  // namespace ding::v2
+
+namespace ding::v2::detail {
+namespace {
+
+/// Calls `v(name, member)` for every described member of `s`, in the list's order.
+template <class S, class V>
+    requires boost::describe::has_describe_members<std::remove_const_t<S>>::value
+void describe(S& s, V& v) {
+    using members = boost::describe::describe_members<std::remove_const_t<S>, boost::describe::mod_public>;
+    boost::mp11::mp_for_each<members>([&](auto d) { v(d.name, s.*d.pointer); });
+}
 
 template <class T>
 struct is_optional : std::false_type {};
@@ -520,6 +461,25 @@ void encode(const predict_response& in, std::string& out) { encode_struct(in, ou
 void encode(const send_events_response& in, std::string& out) { encode_struct(in, out); }
 void encode(const send_feedbacks_response& in, std::string& out) { encode_struct(in, out); }
 void encode(const error_body& in, std::string& out) { encode_struct(in, out); }
+void encode(const list_phone_numbers_response& in, std::string& out) { encode_struct(in, out); }
+void encode(const set_phone_number_request& in, std::string& out) { encode_struct(in, out); }
+void encode(const set_phone_number_response& in, std::string& out) { encode_struct(in, out); }
+void encode(const delete_phone_number_request& in, std::string& out) { encode_struct(in, out); }
+void encode(const delete_phone_number_response& in, std::string& out) { encode_struct(in, out); }
+void encode(const list_sender_ids_response& in, std::string& out) { encode_struct(in, out); }
+void encode(const submit_sender_id_request& in, std::string& out) { encode_struct(in, out); }
+void encode(const submit_sender_id_response& in, std::string& out) { encode_struct(in, out); }
+void encode(const notify_send_request& in, std::string& out) { encode_struct(in, out); }
+void encode(const notify_send_response& in, std::string& out) { encode_struct(in, out); }
+void encode(const notify_send_batch_request& in, std::string& out) { encode_struct(in, out); }
+void encode(const notify_send_batch_response& in, std::string& out) { encode_struct(in, out); }
+void encode(const subscription_config& in, std::string& out) { encode_struct(in, out); }
+void encode(const list_subscription_configs_response& in, std::string& out) { encode_struct(in, out); }
+void encode(const subscription_phone_number& in, std::string& out) { encode_struct(in, out); }
+void encode(const list_subscription_phone_numbers_response& in, std::string& out) { encode_struct(in, out); }
+void encode(const list_subscription_phone_number_events_response& in, std::string& out) { encode_struct(in, out); }
+void encode(const transactional_send_request& in, std::string& out) { encode_struct(in, out); }
+void encode(const transactional_send_response& in, std::string& out) { encode_struct(in, out); }
 
 void encode(const webhook_event& in, std::string& out) {
     json_out w{out};
@@ -563,6 +523,25 @@ bool decode(std::string_view body, send_feedbacks_response& out, std::string& wh
     return decode_struct(body, out, why);
 }
 bool decode(std::string_view body, error_body& out, std::string& why) { return decode_struct(body, out, why); }
+bool decode(std::string_view body, list_phone_numbers_response& out, std::string& why) { return decode_struct(body, out, why); }
+bool decode(std::string_view body, set_phone_number_request& out, std::string& why) { return decode_struct(body, out, why); }
+bool decode(std::string_view body, set_phone_number_response& out, std::string& why) { return decode_struct(body, out, why); }
+bool decode(std::string_view body, delete_phone_number_request& out, std::string& why) { return decode_struct(body, out, why); }
+bool decode(std::string_view body, delete_phone_number_response& out, std::string& why) { return decode_struct(body, out, why); }
+bool decode(std::string_view body, list_sender_ids_response& out, std::string& why) { return decode_struct(body, out, why); }
+bool decode(std::string_view body, submit_sender_id_request& out, std::string& why) { return decode_struct(body, out, why); }
+bool decode(std::string_view body, submit_sender_id_response& out, std::string& why) { return decode_struct(body, out, why); }
+bool decode(std::string_view body, notify_send_request& out, std::string& why) { return decode_struct(body, out, why); }
+bool decode(std::string_view body, notify_send_response& out, std::string& why) { return decode_struct(body, out, why); }
+bool decode(std::string_view body, notify_send_batch_request& out, std::string& why) { return decode_struct(body, out, why); }
+bool decode(std::string_view body, notify_send_batch_response& out, std::string& why) { return decode_struct(body, out, why); }
+bool decode(std::string_view body, subscription_config& out, std::string& why) { return decode_struct(body, out, why); }
+bool decode(std::string_view body, list_subscription_configs_response& out, std::string& why) { return decode_struct(body, out, why); }
+bool decode(std::string_view body, subscription_phone_number& out, std::string& why) { return decode_struct(body, out, why); }
+bool decode(std::string_view body, list_subscription_phone_numbers_response& out, std::string& why) { return decode_struct(body, out, why); }
+bool decode(std::string_view body, list_subscription_phone_number_events_response& out, std::string& why) { return decode_struct(body, out, why); }
+bool decode(std::string_view body, transactional_send_request& out, std::string& why) { return decode_struct(body, out, why); }
+bool decode(std::string_view body, transactional_send_response& out, std::string& why) { return decode_struct(body, out, why); }
 
 bool decode(std::string_view body, webhook_event& out, std::string& why) {
     return with_object(body, why, [&](const json::object& o, const context& c) {

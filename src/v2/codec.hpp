@@ -36,6 +36,26 @@ void encode(const predict_response& in, std::string& out);
 void encode(const send_events_response& in, std::string& out);
 void encode(const send_feedbacks_response& in, std::string& out);
 void encode(const error_body& in, std::string& out);
+// Verify management, Notify, Transactional
+void encode(const list_phone_numbers_response& in, std::string& out);
+void encode(const set_phone_number_request& in, std::string& out);
+void encode(const set_phone_number_response& in, std::string& out);
+void encode(const delete_phone_number_request& in, std::string& out);
+void encode(const delete_phone_number_response& in, std::string& out);
+void encode(const list_sender_ids_response& in, std::string& out);
+void encode(const submit_sender_id_request& in, std::string& out);
+void encode(const submit_sender_id_response& in, std::string& out);
+void encode(const notify_send_request& in, std::string& out);
+void encode(const notify_send_response& in, std::string& out);
+void encode(const notify_send_batch_request& in, std::string& out);
+void encode(const notify_send_batch_response& in, std::string& out);
+void encode(const subscription_config& in, std::string& out);
+void encode(const list_subscription_configs_response& in, std::string& out);
+void encode(const subscription_phone_number& in, std::string& out);
+void encode(const list_subscription_phone_numbers_response& in, std::string& out);
+void encode(const list_subscription_phone_number_events_response& in, std::string& out);
+void encode(const transactional_send_request& in, std::string& out);
+void encode(const transactional_send_response& in, std::string& out);
 /// The envelope; the payload from the typed variant, or payload_json verbatim for
 /// unknown_payload (`{}` when empty). For the sandbox and tests.
 void encode(const webhook_event& in, std::string& out);
@@ -52,6 +72,26 @@ bool decode(std::string_view body, predict_response& out, std::string& why);
 bool decode(std::string_view body, send_events_response& out, std::string& why);
 bool decode(std::string_view body, send_feedbacks_response& out, std::string& why);
 bool decode(std::string_view body, error_body& out, std::string& why);
+// Verify management, Notify, Transactional
+bool decode(std::string_view body, list_phone_numbers_response& out, std::string& why);
+bool decode(std::string_view body, set_phone_number_request& out, std::string& why);
+bool decode(std::string_view body, set_phone_number_response& out, std::string& why);
+bool decode(std::string_view body, delete_phone_number_request& out, std::string& why);
+bool decode(std::string_view body, delete_phone_number_response& out, std::string& why);
+bool decode(std::string_view body, list_sender_ids_response& out, std::string& why);
+bool decode(std::string_view body, submit_sender_id_request& out, std::string& why);
+bool decode(std::string_view body, submit_sender_id_response& out, std::string& why);
+bool decode(std::string_view body, notify_send_request& out, std::string& why);
+bool decode(std::string_view body, notify_send_response& out, std::string& why);
+bool decode(std::string_view body, notify_send_batch_request& out, std::string& why);
+bool decode(std::string_view body, notify_send_batch_response& out, std::string& why);
+bool decode(std::string_view body, subscription_config& out, std::string& why);
+bool decode(std::string_view body, list_subscription_configs_response& out, std::string& why);
+bool decode(std::string_view body, subscription_phone_number& out, std::string& why);
+bool decode(std::string_view body, list_subscription_phone_numbers_response& out, std::string& why);
+bool decode(std::string_view body, list_subscription_phone_number_events_response& out, std::string& why);
+bool decode(std::string_view body, transactional_send_request& out, std::string& why);
+bool decode(std::string_view body, transactional_send_response& out, std::string& why);
 /// The envelope rules of parse_webhook() (ding/v2/webhook.hpp).
 bool decode(std::string_view body, webhook_event& out, std::string& why);
 

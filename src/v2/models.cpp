@@ -50,6 +50,13 @@ constexpr auto send_statuses = make_table<send_status, false>("unknown", "succes
 // The vendor's delivery statuses include `unknown`: it maps to delivery_status::unknown.
 constexpr auto delivery_statuses =
     make_table<delivery_status, true>("unknown", "submitted", "in_transit", "delivered", "undeliverable");
+constexpr auto phone_lists = make_table<phone_list, false>("unknown", "allow", "block");
+constexpr auto sender_id_statuses = make_table<sender_id_status, false>("unknown", "approved", "pending", "rejected");
+constexpr auto message_encodings = make_table<message_encoding, false>("unknown", "GSM-7", "UCS-2");
+constexpr auto message_channels = make_table<message_channel, false>("unknown", "sms", "rcs", "whatsapp");
+constexpr auto subscription_sources = make_table<subscription_source, false>(
+    "unknown", "MO_KEYWORD", "API", "CSV_IMPORT", "CARRIER_DISCONNECT");
+constexpr auto subscription_states = make_table<subscription_state, false>("unknown", "SUB", "UNSUB");
 
 // One spelling per enumerator.
 template <class E, class Table>
@@ -76,6 +83,12 @@ static_assert(complete(event_confidences, event_confidence::minimum));
 static_assert(complete(feedback_types, feedback_type::verification_completed));
 static_assert(complete(send_statuses, send_status::success));
 static_assert(complete(delivery_statuses, delivery_status::undeliverable));
+static_assert(complete(phone_lists, phone_list::block));
+static_assert(complete(sender_id_statuses, sender_id_status::rejected));
+static_assert(complete(message_encodings, message_encoding::ucs_2));
+static_assert(complete(message_channels, message_channel::whatsapp));
+static_assert(complete(subscription_sources, subscription_source::carrier_disconnect));
+static_assert(complete(subscription_states, subscription_state::unsub));
 static_assert(requested_methods.name(requested_method::automatic) == "auto");
 
 }  // namespace
@@ -104,6 +117,12 @@ DING_V2_ENUM_STRINGS(event_confidence, event_confidences)
 DING_V2_ENUM_STRINGS(feedback_type, feedback_types)
 DING_V2_ENUM_STRINGS(send_status, send_statuses)
 DING_V2_ENUM_STRINGS(delivery_status, delivery_statuses)
+DING_V2_ENUM_STRINGS(phone_list, phone_lists)
+DING_V2_ENUM_STRINGS(sender_id_status, sender_id_statuses)
+DING_V2_ENUM_STRINGS(message_encoding, message_encodings)
+DING_V2_ENUM_STRINGS(message_channel, message_channels)
+DING_V2_ENUM_STRINGS(subscription_source, subscription_sources)
+DING_V2_ENUM_STRINGS(subscription_state, subscription_states)
 
 #undef DING_V2_ENUM_STRINGS
 

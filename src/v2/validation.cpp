@@ -87,7 +87,78 @@ result check_options(const std::optional<verification_options>& o) {
     return std::nullopt;
 }
 
+
+result check_phone(const std::string& field, std::string_view v) {
+    if (v.empty()) return field + ": is required (an E.164 number)";
+    if (!ding::detail::is_e164(v)) return field + ": " + quoted(v) + " is not an E.164 number (+ then 2 to 15 digits)";
+    return std::nullopt;
+}
+
+result check_required(const std::string& field, std::string_view v) {
+    if (v.empty()) return field + ": is required";
+    return std::nullopt;
+}
+
+result check_limit(const std::optional<std::int64_t>& limit) {
+    if (limit && *limit < 1) return "limit: " + std::to_string(*limit) + " is below 1 (a page holds at least one item)";
+    return std::nullopt;
+}
+
+result check_cursor(const std::optional<std::string>& cursor) {
+    if (cursor && cursor->empty()) return std::string("cursor: must not be empty when set (omit it for the first page)");
+    return std::nullopt;
+}
+
+// The fields notify send, notify batch and transactional send share.
+template <class Send>
+result check_send_common(const Send& r) {
+    if (auto bad = check_required("template_id", r.template_id)) return bad;
+    if (r.document && r.document->url.empty()) return std::string("document.url: is required");
+    if (r.max_auto_retries && *r.max_auto_retries < 0)
+        return "max_auto_retries: " + std::to_string(*r.max_auto_retries) + " is negative (a number of retries)";
+    return check_enum("preferred_channel", r.preferred_channel);
+}
+
 }  // namespace
+
+result validate_list(phone_list list) {
+    if (list != phone_list::allow && list != phone_list::block) return std::string("action: must be allow or block");
+    return std::nullopt;
+}
+
+result validate_config_id(std::string_view field, std::string_view id) {
+    const std::string name(field);
+    if (id.empty()) return name + ": is required";
+    if (id == "." || id == "..") return name + ": " + quoted(id) + " is a dot segment and would change the request path";
+    for (const char ch : id) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (c < 0x20 || c == 0x7F || c == '/' || c == '?' || c == '#' || c == '%')
+            return name + ": " + quoted(id) +
+                   " contains '/', '?', '#', '%' or a control character, which could change the request path";
+    }
+    return std::nullopt;
+}
+
+result validate_path_phone_number(std::string_view field, std::string_view phone_number) {
+    // E.164 is '+' and digits only, so the value can never alter the request path.
+    return check_phone(std::string(field), phone_number);
+}
+
+void append_percent_encoded(std::string_view value, std::string& out) {
+    static constexpr char hex[] = "0123456789ABCDEF";
+    for (const char ch : value) {
+        const auto c = static_cast<unsigned char>(ch);
+        const bool unreserved = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                                c == '-' || c == '.' || c == '_' || c == '~';
+        if (unreserved) {
+            out.push_back(ch);
+        } else {
+            out.push_back('%');
+            out.push_back(hex[c >> 4]);
+            out.push_back(hex[c & 0xF]);
+        }
+    }
+}
 
 result validate(const create_verification_request& r) {
     if (auto bad = check_target("", r.target)) return bad;
@@ -148,6 +219,54 @@ result validate(const send_feedbacks_request& r) {
             return prefix + "type: must be verification.started or verification.completed";
     }
     return std::nullopt;
+}
+
+}  // namespace ding::v2::detail
+
+namespace ding::v2::detail {
+
+result validate(const set_phone_number_request& r) { return check_phone("phone_number", r.phone_number); }
+
+result validate(const delete_phone_number_request& r) { return check_phone("phone_number", r.phone_number); }
+
+result validate(const submit_sender_id_request& r) { return check_required("sender_id", r.sender_id); }
+
+result validate(const notify_send_request& r) {
+    if (auto bad = check_send_common(r)) return bad;
+    return check_phone("to", r.to);
+}
+
+result validate(const notify_send_batch_request& r) {
+    if (auto bad = check_send_common(r)) return bad;
+    if (r.to.empty()) return std::string("to: is required (at least one E.164 number)");
+    for (std::size_t i = 0; i < r.to.size(); ++i)
+        if (auto bad = check_phone("to[" + std::to_string(i) + "]", r.to[i])) return bad;
+    return std::nullopt;
+}
+
+result validate(const list_subscription_configs_request& r) {
+    if (auto bad = check_cursor(r.cursor)) return bad;
+    return check_limit(r.limit);
+}
+
+result validate(const list_subscription_phone_numbers_request& r) {
+    if (auto bad = validate_config_id("config_id", r.config_id)) return bad;
+    if (auto bad = check_cursor(r.cursor)) return bad;
+    if (auto bad = check_limit(r.limit)) return bad;
+    return check_enum("state", r.state);
+}
+
+result validate(const list_subscription_phone_number_events_request& r) {
+    if (auto bad = validate_config_id("config_id", r.config_id)) return bad;
+    if (auto bad = check_phone("phone_number", r.phone_number)) return bad;
+    if (auto bad = check_cursor(r.cursor)) return bad;
+    return check_limit(r.limit);
+}
+
+result validate(const transactional_send_request& r) {
+    if (auto bad = check_send_common(r)) return bad;
+    if (r.expires_at && r.expires_at->empty()) return std::string("expires_at: must not be empty when set");
+    return check_phone("to", r.to);
 }
 
 }  // namespace ding::v2::detail

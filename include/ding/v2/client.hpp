@@ -1,6 +1,7 @@
 #pragma once
-// ding::v2::client and its services: Prelude's v2 API (Verify, Lookup, Watch), on the same
-// version-neutral core as ding::client (transport, pool, retries, deadlines, error model).
+// ding::v2::client and its services: Prelude's v2 API (Verify, Lookup, Watch, and in their own
+// headers Verify management, Notify with its pagers, Transactional), on the same version-neutral
+// core as ding::client (transport, pool, retries, deadlines, error model).
 //
 // Every operation has the same contract as v1's (ding/client.hpp):
 // - Completion signature: void(ding::outcome<T>). Failures never throw; they complete with a
@@ -15,11 +16,12 @@
 //   status whose body is the contract's error object is errc::api_error with http_status(),
 //   api_code_string(), api_message() and api_param(); otherwise errc::http_status with
 //   http_status() and body(). The API key appears in no error.
-// - Retries (README, "Prelude v2"): every v2 POST sends a code or feeds a counter, so it is
-//   retried only when the server cannot have acted on it: a failure before the request was
-//   completely written, 429, 502, 503, 504 (waiting for `retry-after-ms` or `Retry-After` when
-//   sent). The lookup GET is a read: also retried on any other 5xx and on a connection lost after
-//   the request was written. retry_policy (client-wide or per call) bounds attempts and backoff.
+// - Retries (README, "Prelude v2"): every v2 POST and DELETE sends a code or a message, feeds a
+//   counter or changes account state, so it is retried only when the server cannot have acted on
+//   it: a failure before the request was completely written, 429, 502, 503, 504 (waiting for
+//   `retry-after-ms` or `Retry-After` when sent). Every GET is a read: also retried on any other
+//   5xx and on a connection lost after the request was written. retry_policy (client-wide or per
+//   call) bounds attempts and backoff.
 // - Executor: the work runs on the client's executor (on a strand of its own with
 //   client_options::thread_safe); the completion runs on the token's associated executor (the
 //   client's by default), never inside the initiating call. That executor counts as having work
@@ -35,6 +37,10 @@
 #include <ding/options.hpp>
 #include <ding/outcome.hpp>
 #include <ding/v2/models.hpp>
+#include <ding/v2/notify.hpp>
+#include <ding/v2/pager.hpp>
+#include <ding/v2/transactional.hpp>
+#include <ding/v2/verification_management.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 
@@ -230,6 +236,12 @@ public:
     verification_service& verification() noexcept { return verification_; }
     lookup_service& lookup() noexcept { return lookup_; }
     watch_service& watch() noexcept { return watch_; }
+    /// Verify management: allow and block lists, sender IDs (ding/v2/verification_management.hpp).
+    verification_management_service& verification_management() noexcept { return verification_management_; }
+    /// Notify: sends, batches, subscriptions and their pagers (ding/v2/notify.hpp).
+    notify_service& notify() noexcept { return notify_; }
+    /// Transactional: the deprecated send (ding/v2/transactional.hpp).
+    transactional_service& transactional() noexcept { return transactional_; }
 
     /// The executor given to the constructor.
     boost::asio::any_io_executor get_executor() const noexcept;
@@ -248,6 +260,9 @@ private:
     verification_service verification_;
     lookup_service lookup_;
     watch_service watch_;
+    verification_management_service verification_management_;
+    notify_service notify_;
+    transactional_service transactional_;
 };
 
 } // namespace ding::v2

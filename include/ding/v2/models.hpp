@@ -1,4 +1,5 @@
-// ding/v2/models.hpp - request and response models of Prelude's v2 API (Verify, Lookup, Watch).
+// ding/v2/models.hpp - request and response models of Prelude's v2 API (Verify, Lookup, Watch,
+// Verify management, Notify, Transactional).
 //
 // The source of truth is spec/prelude-v2-openapi.yaml. Struct names are the contract's schema
 // names in snake_case (CreateVerificationRequest -> create_verification_request); member names are
@@ -111,6 +112,27 @@ enum class send_status { unknown = 0, success };
 /// Status of a message in a `verify.delivery_status` webhook (see ding/v2/webhook.hpp).
 enum class delivery_status { unknown = 0, submitted, in_transit, delivered, undeliverable };
 
+/// PhoneNumberListActionPath: which verification list a management call acts on (the `{action}`
+/// path value: `allow` or `block`).
+enum class phone_list { unknown = 0, allow, block };
+
+/// SenderIdStatus: approval state of a sender ID.
+enum class sender_id_status { unknown = 0, approved, pending, rejected };
+
+/// MessageEncoding: SMS encoding of a Notify message. Wire: `GSM-7`, `UCS-2`.
+enum class message_encoding { unknown = 0, gsm_7, ucs_2 };
+
+/// The `preferred_channel` of Notify and Transactional sends (a smaller set than Verify's
+/// delivery_channel): `sms`, `rcs` or `whatsapp`.
+enum class message_channel { unknown = 0, sms, rcs, whatsapp };
+
+/// SubscriptionSource: how a number's subscription state changed. Wire: `MO_KEYWORD`, `API`,
+/// `CSV_IMPORT`, `CARRIER_DISCONNECT`.
+enum class subscription_source { unknown = 0, mo_keyword, api, csv_import, carrier_disconnect };
+
+/// SubscriptionState: `SUB` (subscribed) or `UNSUB` (opted out).
+enum class subscription_state { unknown = 0, sub, unsub };
+
 // Wire spelling of an enum value; `unknown` (or an out-of-range cast) gives "unknown".
 std::string_view to_string(target_type) noexcept;
 std::string_view to_string(device_platform) noexcept;
@@ -132,6 +154,12 @@ std::string_view to_string(event_confidence) noexcept;
 std::string_view to_string(feedback_type) noexcept;
 std::string_view to_string(send_status) noexcept;
 std::string_view to_string(delivery_status) noexcept;
+std::string_view to_string(phone_list) noexcept;
+std::string_view to_string(sender_id_status) noexcept;
+std::string_view to_string(message_encoding) noexcept;
+std::string_view to_string(message_channel) noexcept;
+std::string_view to_string(subscription_source) noexcept;
+std::string_view to_string(subscription_state) noexcept;
 
 // Parses a wire spelling (exact, case-sensitive). Returns true and sets `out` for a spelling the
 // contract lists (for line_type and delivery_status that includes "unknown"); otherwise returns
@@ -156,6 +184,12 @@ bool from_string(std::string_view text, event_confidence& out) noexcept;
 bool from_string(std::string_view text, feedback_type& out) noexcept;
 bool from_string(std::string_view text, send_status& out) noexcept;
 bool from_string(std::string_view text, delivery_status& out) noexcept;
+bool from_string(std::string_view text, phone_list& out) noexcept;
+bool from_string(std::string_view text, sender_id_status& out) noexcept;
+bool from_string(std::string_view text, message_encoding& out) noexcept;
+bool from_string(std::string_view text, message_channel& out) noexcept;
+bool from_string(std::string_view text, subscription_source& out) noexcept;
+bool from_string(std::string_view text, subscription_state& out) noexcept;
 
 // ------------------------------------------------------- shared request parts
 
@@ -374,6 +408,321 @@ struct error_body {
     std::optional<std::string> message{};
     std::optional<std::string> param{};
     friend bool operator==(const error_body&, const error_body&) = default;
+};
+
+
+// ====================================================== Verify management
+// GET|POST|DELETE /v2/verification/management/phone-numbers/{action}, GET|POST .../sender-id.
+
+/// ListedPhoneNumber: one entry of the allow list or the block list.
+struct listed_phone_number {
+    std::chrono::system_clock::time_point created_at{};
+    std::string phone_number{};                           ///< E.164
+    friend bool operator==(const listed_phone_number&, const listed_phone_number&) = default;
+};
+
+/// Result of `GET /v2/verification/management/phone-numbers/{action}` (not paginated).
+struct list_phone_numbers_response {
+    std::vector<listed_phone_number> phone_numbers{};
+    friend bool operator==(const list_phone_numbers_response&, const list_phone_numbers_response&) = default;
+};
+
+/// Body of `POST /v2/verification/management/phone-numbers/{action}`: the E.164 number to add.
+struct set_phone_number_request {
+    std::string phone_number{};
+    friend bool operator==(const set_phone_number_request&, const set_phone_number_request&) = default;
+};
+
+/// Result of `POST /v2/verification/management/phone-numbers/{action}`.
+struct set_phone_number_response {
+    std::string phone_number{};
+    friend bool operator==(const set_phone_number_response&, const set_phone_number_response&) = default;
+};
+
+/// Body of `DELETE /v2/verification/management/phone-numbers/{action}` (a DELETE with a JSON
+/// body, as the contract says): the E.164 number to remove.
+struct delete_phone_number_request {
+    std::string phone_number{};
+    friend bool operator==(const delete_phone_number_request&, const delete_phone_number_request&) = default;
+};
+
+/// Result of `DELETE /v2/verification/management/phone-numbers/{action}`.
+struct delete_phone_number_response {
+    std::string phone_number{};
+    friend bool operator==(const delete_phone_number_response&, const delete_phone_number_response&) = default;
+};
+
+/// SenderIdEntry: one sender ID of the account (both properties optional in the contract).
+struct sender_id_entry {
+    std::optional<std::string> sender_id{};
+    std::optional<sender_id_status> status{};
+    friend bool operator==(const sender_id_entry&, const sender_id_entry&) = default;
+};
+
+/// Result of `GET /v2/verification/management/sender-id` (not paginated).
+struct list_sender_ids_response {
+    std::optional<std::vector<sender_id_entry>> sender_ids{};
+    friend bool operator==(const list_sender_ids_response&, const list_sender_ids_response&) = default;
+};
+
+/// Body of `POST /v2/verification/management/sender-id`.
+struct submit_sender_id_request {
+    std::string sender_id{};
+    friend bool operator==(const submit_sender_id_request&, const submit_sender_id_request&) = default;
+};
+
+/// Result of `POST /v2/verification/management/sender-id`; `reason` when rejected.
+struct submit_sender_id_response {
+    std::string sender_id{};
+    sender_id_status status{};
+    std::optional<std::string> reason{};
+    friend bool operator==(const submit_sender_id_response&, const submit_sender_id_response&) = default;
+};
+
+// ================================================================= Notify
+// POST /v2/notify, POST /v2/notify/batch, GET /v2/notify/management/subscriptions/...
+
+/// MessageDocument: a media attachment for WhatsApp templates with a media header.
+struct message_document {
+    std::string url{};                                    ///< HTTPS URL of the file
+    std::optional<std::string> filename{};                ///< required by DOCUMENT templates
+    friend bool operator==(const message_document&, const message_document&) = default;
+};
+
+/// MessageVariables: template variables by name.
+using message_variables = std::map<std::string, std::string>;
+
+/// Body of `POST /v2/notify`: one message from a template to one number. `from` is the sender
+/// ID (the vendor's SDKs call it `from_`; `from` is not a C++ keyword).
+struct notify_send_request {
+    std::string template_id{};
+    std::string to{};                                     ///< E.164
+    std::optional<std::string> callback_url{};
+    std::optional<std::string> correlation_id{};
+    std::optional<message_document> document{};
+    std::optional<std::chrono::system_clock::time_point> expires_at{};
+    std::optional<std::string> from{};
+    std::optional<std::string> locale{};                  ///< BCP 47
+    std::optional<std::int64_t> max_auto_retries{};       ///< at least 0
+    std::optional<message_channel> preferred_channel{};
+    std::optional<std::chrono::system_clock::time_point> schedule_at{};
+    std::optional<message_variables> variables{};
+    friend bool operator==(const notify_send_request&, const notify_send_request&) = default;
+};
+
+/// Result of `POST /v2/notify`.
+struct notify_send_response {
+    std::string id{};                                     ///< opaque (`msg_...`)
+    std::chrono::system_clock::time_point created_at{};
+    std::chrono::system_clock::time_point expires_at{};
+    std::string template_id{};
+    std::string to{};
+    message_variables variables{};
+    std::optional<std::string> callback_url{};
+    std::optional<std::string> correlation_id{};
+    std::optional<message_encoding> encoding{};
+    std::optional<std::int64_t> estimated_segment_count{};
+    std::optional<std::string> from{};
+    std::optional<std::chrono::system_clock::time_point> schedule_at{};
+    friend bool operator==(const notify_send_response&, const notify_send_response&) = default;
+};
+
+/// Body of `POST /v2/notify/batch`: the fields of notify_send_request with `to` a list.
+struct notify_send_batch_request {
+    std::string template_id{};
+    std::vector<std::string> to{};                        ///< E.164 each, at least one
+    std::optional<std::string> callback_url{};
+    std::optional<std::string> correlation_id{};
+    std::optional<message_document> document{};
+    std::optional<std::chrono::system_clock::time_point> expires_at{};
+    std::optional<std::string> from{};
+    std::optional<std::string> locale{};
+    std::optional<std::int64_t> max_auto_retries{};
+    std::optional<message_channel> preferred_channel{};
+    std::optional<std::chrono::system_clock::time_point> schedule_at{};
+    std::optional<message_variables> variables{};
+    friend bool operator==(const notify_send_batch_request&, const notify_send_batch_request&) = default;
+};
+
+/// NotifyBatchResultError: why one recipient of a batch failed.
+struct notify_batch_result_error {
+    std::optional<std::string> code{};
+    std::optional<std::string> message{};
+    friend bool operator==(const notify_batch_result_error&, const notify_batch_result_error&) = default;
+};
+
+/// NotifyBatchResultMessage: the message sent to one recipient of a batch (every field optional).
+struct notify_batch_result_message {
+    std::optional<std::string> id{};
+    std::optional<std::string> correlation_id{};
+    std::optional<std::chrono::system_clock::time_point> created_at{};
+    std::optional<message_encoding> encoding{};
+    std::optional<std::int64_t> estimated_segment_count{};
+    std::optional<std::chrono::system_clock::time_point> expires_at{};
+    std::optional<std::string> from{};
+    std::optional<std::string> locale{};
+    std::optional<std::chrono::system_clock::time_point> schedule_at{};
+    std::optional<std::string> to{};
+    friend bool operator==(const notify_batch_result_message&, const notify_batch_result_message&) = default;
+};
+
+/// NotifyBatchResult: one recipient's outcome. A failed recipient is a value (`success` false,
+/// `error` set), not an error of the call.
+struct notify_batch_result {
+    std::string phone_number{};
+    bool success{};
+    std::optional<notify_batch_result_error> error{};
+    std::optional<notify_batch_result_message> message{};
+    friend bool operator==(const notify_batch_result&, const notify_batch_result&) = default;
+};
+
+/// Result of `POST /v2/notify/batch`: one result per recipient.
+struct notify_send_batch_response {
+    std::int64_t error_count{};
+    std::vector<notify_batch_result> results{};
+    std::int64_t success_count{};
+    std::int64_t total_count{};
+    std::optional<std::string> callback_url{};
+    std::optional<std::string> request_id{};
+    std::optional<std::string> template_id{};
+    std::optional<message_variables> variables{};
+    friend bool operator==(const notify_send_batch_response&, const notify_send_batch_response&) = default;
+};
+
+/// SubscriptionMessages: texts sent on START, STOP and HELP (all optional).
+struct subscription_messages {
+    std::optional<std::string> help_message{};
+    std::optional<std::string> start_message{};
+    std::optional<std::string> stop_message{};
+    friend bool operator==(const subscription_messages&, const subscription_messages&) = default;
+};
+
+/// MoPhoneNumber: a number receiving inbound messages (E.164 or a short code).
+struct mo_phone_number {
+    std::string country_code{};                           ///< ISO 3166-1 alpha-2
+    std::string phone_number{};
+    friend bool operator==(const mo_phone_number&, const mo_phone_number&) = default;
+};
+
+/// SubscriptionConfig: a subscription management configuration.
+struct subscription_config {
+    std::string id{};                                     ///< `cfg_...`
+    std::string callback_url{};
+    std::chrono::system_clock::time_point created_at{};
+    subscription_messages messages{};
+    std::string name{};
+    std::chrono::system_clock::time_point updated_at{};
+    std::optional<std::vector<mo_phone_number>> mo_phone_numbers{};
+    friend bool operator==(const subscription_config&, const subscription_config&) = default;
+};
+
+/// Input of `GET /v2/notify/management/subscriptions` (one page): `cursor` is the previous
+/// page's next_cursor (absent for the first page), `limit` at least 1 if set.
+struct list_subscription_configs_request {
+    std::optional<std::string> cursor{};
+    std::optional<std::int64_t> limit{};
+    friend bool operator==(const list_subscription_configs_request&, const list_subscription_configs_request&) = default;
+};
+
+/// Result of `GET /v2/notify/management/subscriptions`: one page; no next_cursor on the last.
+struct list_subscription_configs_response {
+    std::vector<subscription_config> configs{};
+    std::optional<std::string> next_cursor{};
+    friend bool operator==(const list_subscription_configs_response&, const list_subscription_configs_response&) = default;
+};
+
+/// SubscriptionPhoneNumber: the subscription state of a number in a configuration.
+struct subscription_phone_number {
+    std::string config_id{};
+    std::string phone_number{};
+    subscription_source source{};
+    subscription_state state{};
+    std::chrono::system_clock::time_point updated_at{};
+    std::optional<std::string> reason{};                  ///< e.g. the keyword sent ("STOP")
+    friend bool operator==(const subscription_phone_number&, const subscription_phone_number&) = default;
+};
+
+/// Input of `GET /v2/notify/management/subscriptions/{config_id}/phone_numbers` (one page).
+/// `config_id` goes in the path (it must not contain '/', '?', '%' or a control character).
+struct list_subscription_phone_numbers_request {
+    std::string config_id{};
+    std::optional<std::string> cursor{};
+    std::optional<std::int64_t> limit{};                  ///< at least 1 if set
+    std::optional<subscription_state> state{};            ///< filter; both states when unset
+    friend bool operator==(const list_subscription_phone_numbers_request&,
+                           const list_subscription_phone_numbers_request&) = default;
+};
+
+/// Result of `GET .../subscriptions/{config_id}/phone_numbers`: one page.
+struct list_subscription_phone_numbers_response {
+    std::vector<subscription_phone_number> phone_numbers{};
+    std::optional<std::string> next_cursor{};
+    friend bool operator==(const list_subscription_phone_numbers_response&,
+                           const list_subscription_phone_numbers_response&) = default;
+};
+
+/// SubscriptionEvent: one change of a number's subscription state.
+struct subscription_event {
+    std::string config_id{};
+    std::string phone_number{};
+    subscription_source source{};
+    subscription_state state{};                           ///< the state after the event
+    std::chrono::system_clock::time_point timestamp{};
+    std::optional<std::string> reason{};
+    friend bool operator==(const subscription_event&, const subscription_event&) = default;
+};
+
+/// Input of `GET .../subscriptions/{config_id}/phone_numbers/{phone_number}/events` (one page).
+/// `phone_number` must be E.164 (it goes in the path).
+struct list_subscription_phone_number_events_request {
+    std::string config_id{};
+    std::string phone_number{};
+    std::optional<std::string> cursor{};
+    std::optional<std::int64_t> limit{};                  ///< at least 1 if set
+    friend bool operator==(const list_subscription_phone_number_events_request&,
+                           const list_subscription_phone_number_events_request&) = default;
+};
+
+/// Result of `GET .../{phone_number}/events`: one page, most recent first.
+struct list_subscription_phone_number_events_response {
+    std::vector<subscription_event> events{};
+    std::optional<std::string> next_cursor{};
+    friend bool operator==(const list_subscription_phone_number_events_response&,
+                           const list_subscription_phone_number_events_response&) = default;
+};
+
+// ========================================================== Transactional
+
+/// Body of the deprecated `POST /v2/transactional`. Unlike notify_send_request, `expires_at` is
+/// a string here because the contract types it so (an RFC 3339 date-time is the safe value),
+/// and there is no `schedule_at`.
+struct transactional_send_request {
+    std::string template_id{};
+    std::string to{};                                     ///< E.164
+    std::optional<std::string> callback_url{};
+    std::optional<std::string> correlation_id{};
+    std::optional<message_document> document{};
+    std::optional<std::string> expires_at{};
+    std::optional<std::string> from{};
+    std::optional<std::string> locale{};
+    std::optional<std::int64_t> max_auto_retries{};       ///< at least 0
+    std::optional<message_channel> preferred_channel{};
+    std::optional<message_variables> variables{};
+    friend bool operator==(const transactional_send_request&, const transactional_send_request&) = default;
+};
+
+/// Result of the deprecated `POST /v2/transactional`.
+struct transactional_send_response {
+    std::string id{};
+    std::chrono::system_clock::time_point created_at{};
+    std::chrono::system_clock::time_point expires_at{};
+    std::string template_id{};
+    std::string to{};
+    message_variables variables{};
+    std::optional<std::string> callback_url{};
+    std::optional<std::string> correlation_id{};
+    std::optional<std::string> from{};
+    friend bool operator==(const transactional_send_response&, const transactional_send_response&) = default;
 };
 
 }  // namespace ding::v2
