@@ -32,8 +32,9 @@
 //   invalid_custom_code (empty, over 32 characters), custom_size_conflict (custom_code with
 //   code_size), invalid_callback_url (not an absolute http:// or https:// URL).
 // - POST /v2/verification, for a target (phone number or email address) in this order:
-//   * in spam_numbers: status blocked, reason suspicious, risk_factors [fraud_database];
-//     in blocked_numbers: blocked, reason in_block_list. No code, no verification, no webhook.
+//   * on the block list (blocked_numbers at start; see "Verify management" below): status
+//     blocked, reason in_block_list; else in spam_numbers and not on the allow list: blocked,
+//     reason suspicious, risk_factors [fraud_database]. No code, no verification, no webhook.
 //   * an open verification (created less than `expiry` ago, not yet checked successfully, fewer
 //     than max_check_attempts wrong codes): status retry with the same id and a new code (the
 //     previous one stops matching; a custom_code stays), while at most max_retries retries have
@@ -74,7 +75,70 @@
 //   as dropped), each bounded by webhook_timeout, without retries; a 2xx answer counts as
 //   sent, anything else as failed (sandbox_stats). stop() abandons what is queued.
 // - Faults (inject) apply to /v2 paths as to /v1: "/v2/verification" or the template
-//   "/v2/lookup/{phone_number}"; faulted requests change no state and send no webhook.
+//   "/v2/lookup/{phone_number}"; faulted requests change no state and send no webhook. The
+//   operations below too, by exact path or template (e.g. "/v2/notify",
+//   "/v2/verification/management/phone-numbers/{action}",
+//   "/v2/notify/management/subscriptions/{config_id}/phone_numbers"); the made-up bodies of
+//   malformed_json, wrong_types and the close_* faults have the route's success shape.
+//
+// Verify management, Notify and Transactional (the same port and key; errors as above: 400
+// invalid_request with param for a body or query that breaks the contract, 401 for auth, 405
+// with Allow for another method):
+// - Allow and block lists, GET|POST|DELETE /v2/verification/management/phone-numbers/{action}
+//   (action allow or block, else 400 invalid_request, param "action"). They start as
+//   allowed_numbers and blocked_numbers (created_at: the sandbox's start) and are listed in the
+//   order numbers were added, each {phone_number, created_at}. POST and DELETE take
+//   {"phone_number"} in the JSON body (DELETE too; an E.164 number, else 400
+//   invalid_phone_number) and are idempotent: adding a listed number keeps its created_at,
+//   removing an absent one succeeds; both answer {"phone_number"}. The lists are separate: a
+//   number on both counts as blocked. POST /v2/verification: a number on the block list
+//   answers blocked, reason in_block_list; a number on the allow list (and not on the block
+//   list) is never blocked: spam_numbers, max_retries and max_authentications_per_number do not
+//   apply to it. Watch predict: block list suspicious, allow list legitimate.
+// - Sender IDs, GET|POST /v2/verification/management/sender-id. approved_sender_ids are
+//   approved from the start. POST {"sender_id"} (1 to 64 characters, else 400
+//   invalid_sender_id) records a new name as pending; sender_id_review later on the virtual
+//   clock (advance_clock) it is approved, or rejected if the name is in rejected_sender_ids
+//   (default: "Rejected"). POST of a known name changes nothing and answers its status now
+//   (with a `reason` when rejected). GET lists {sender_id, status} in submission order.
+// - POST /v2/notify and the deprecated POST /v2/transactional: the contract's request schema
+//   (unknown properties refused; to an E.164 number, else 400 invalid_phone_number; template_id
+//   non-empty, else invalid_template_id; callback_url as for verification; expires_at and
+//   schedule_at RFC 3339, document.url https://). `from`, when given, must be a sender ID that
+//   is approved now, else 400 invalid_sender_id, param "from". A number that unsubscribed
+//   (its state is UNSUB in any subscription configuration; see unsubscribed_numbers) is
+//   refused: 400 {"code":"recipient_unsubscribed","param":"to"} (the vendor documents no code
+//   for this: the sandbox's choice). Success: id (msg_... / tx_...), created_at (virtual
+//   clock), expires_at (the request's, else schedule_at or created_at plus 24 hours),
+//   template_id, to, variables ({} when none) and the request's callback_url, correlation_id,
+//   from, schedule_at; notify adds encoding (GSM-7, or UCS-2 when a variable holds non-ASCII
+//   text) and estimated_segment_count 1 for SMS (no preferred_channel, or sms). No webhook is
+//   sent (the contract defines none); nothing else is recorded.
+// - POST /v2/notify/batch: the same checks for the shared fields (a failure is the request's
+//   400); `to` is an array of strings (at most 1000). Each recipient gets a result in order:
+//   success with a message {id, created_at, expires_at, to, ...}, or success false with error
+//   {code, message}: invalid_phone_number for a number that is not E.164,
+//   recipient_unsubscribed for an unsubscribed one. total_count, success_count, error_count,
+//   request_id, template_id and variables are always present.
+// - Subscriptions (reads only; seeded at start, the same in every sandbox, never changed by a
+//   request): 4 configurations, cfg_01k8sandbx0000000000000001 to ...0004 ("Marketing US",
+//   "Marketing FR", "Alerts UK", "Promotions DE"; the last has no phone numbers and no
+//   mo_phone_numbers); "Marketing US" holds +12065550101 to +12065550106 plus every number of
+//   unsubscribed_numbers (7 numbers by default, 3 of them UNSUB: +12065550103, +12065550105,
+//   +15005550011), "Marketing FR" +33612340001 to 3 (+33612340002 UNSUB), "Alerts UK"
+//   +447700900101 and 2. Each number has 1 to 4 events (+15005550011: 4, +12065550104: 3),
+//   most recent first; a number's state, source, reason and updated_at are its latest
+//   event's. GET .../subscriptions/{config_id} and .../phone_numbers/{phone_number}: 404
+//   not_found for an unknown configuration or a number not in it; 400 invalid_phone_number
+//   for a number that is not E.164 (`+` literal or %2B).
+// - Pagination of the three lists (configurations by id, phone numbers by number, events most
+//   recent first): `limit` (default 20; an integer of at least 1, else 400 invalid_request,
+//   param "limit"; above 100 gives 100) and `cursor` (the previous page's next_cursor).
+//   next_cursor is present exactly when more items follow, so no page after the first is
+//   empty. Cursors are opaque (base64url) and bound to their list, configuration, number and
+//   `state` filter (SUB or UNSUB, phone numbers only; else 400 param "state"): anything else,
+//   or an empty cursor, is 400 invalid_request, param "cursor". Other query parameters are
+//   ignored.
 //
 // Threads: every member function may be called from any thread. With the executor constructor
 // the sandbox does its I/O on that executor (through a strand), so somebody must run it; with
@@ -139,6 +203,18 @@ struct sandbox_options {
     std::size_t max_pending_webhooks = 1024;
     // Names in the generated server certificate: IP addresses become IP SANs, others DNS SANs.
     std::vector<std::string> certificate_names{"127.0.0.1", "localhost"};
+    // Verify management and Notify (see the top of this file).
+    // Numbers on the verification allow list at start (blocked_numbers seeds the block list).
+    std::set<std::string> allowed_numbers{};
+    // Sender IDs approved from the start (listed first, in this set's order).
+    std::set<std::string> approved_sender_ids{"Sandbox"};
+    // A submitted sender ID stays pending this long on the virtual clock, then becomes approved,
+    // or rejected when its name is in rejected_sender_ids.
+    std::chrono::seconds sender_id_review = std::chrono::hours(1);
+    std::set<std::string> rejected_sender_ids{"Rejected"};
+    // Numbers that unsubscribed (state UNSUB after a STOP keyword) in the first seeded
+    // subscription configuration: Notify and Transactional sends to them fail.
+    std::set<std::string> unsubscribed_numbers{"+15005550011"};
 };
 
 // What an injected fault makes the sandbox do with a request it has read.

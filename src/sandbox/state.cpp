@@ -266,8 +266,47 @@ route_match match_route(std::string_view method, std::string_view path) noexcept
         else if (path == "/v2/watch/event") exact(sandbox_route::v2_event, "POST", "/v2/watch/event");
         else if (path == "/v2/watch/feedback") exact(sandbox_route::v2_feedback, "POST", "/v2/watch/feedback");
         else if (tail("/v2/lookup/")) exact(sandbox_route::v2_lookup, "GET", "/v2/lookup/{phone_number}");
-        else if (path == "/v2" || path.substr(0, 4) == "/v2/") m.route = sandbox_route::v2_none;
+        else if (tail("/v2/verification/management/phone-numbers/")) {
+            exact(sandbox_route::v2_phone_numbers, "GET", "/v2/verification/management/phone-numbers/{action}");
+            m.method_allowed = method == "GET" || method == "POST" || method == "DELETE";
+            m.allow = "GET, POST, DELETE";
+        } else if (path == "/v2/verification/management/sender-id") {
+            exact(sandbox_route::v2_sender_ids, "GET", "/v2/verification/management/sender-id");
+            m.method_allowed = method == "GET" || method == "POST";
+            m.allow = "GET, POST";
+        } else if (path == "/v2/notify") exact(sandbox_route::v2_notify, "POST", "/v2/notify");
+        else if (path == "/v2/notify/batch") exact(sandbox_route::v2_notify_batch, "POST", "/v2/notify/batch");
+        else if (path == "/v2/transactional") exact(sandbox_route::v2_transactional, "POST", "/v2/transactional");
+        else if (path == "/v2/notify/management/subscriptions")
+            exact(sandbox_route::v2_subscriptions, "GET", "/v2/notify/management/subscriptions");
+        else if (path.substr(0, 36) == "/v2/notify/management/subscriptions/") {
+            // {config_id}[/phone_numbers[/{phone_number}[/events]]], every segment non-empty
+            std::string_view rest = path.substr(36);
+            std::string_view seg[4];
+            std::size_t n = 0;
+            bool ok = true;
+            while (ok && n < 4) {
+                const auto slash = rest.find('/');
+                seg[n++] = rest.substr(0, slash);
+                if (seg[n - 1].empty()) ok = false;
+                if (slash == std::string_view::npos) break;
+                rest.remove_prefix(slash + 1);
+                if (n == 4) ok = false;  // a fifth segment
+            }
+            const char* base = "/v2/notify/management/subscriptions/{config_id}";
+            if (!ok || (n >= 2 && seg[1] != "phone_numbers") || (n == 4 && seg[3] != "events"))
+                m.route = sandbox_route::v2_none;
+            else if (n == 1) exact(sandbox_route::v2_subscription, "GET", base);
+            else if (n == 2) exact(sandbox_route::v2_subscription_numbers, "GET",
+                                   "/v2/notify/management/subscriptions/{config_id}/phone_numbers");
+            else if (n == 3) exact(sandbox_route::v2_subscription_number, "GET",
+                                   "/v2/notify/management/subscriptions/{config_id}/phone_numbers/{phone_number}");
+            else exact(sandbox_route::v2_subscription_events, "GET",
+                       "/v2/notify/management/subscriptions/{config_id}/phone_numbers/{phone_number}/events");
+        } else if (path == "/v2" || path.substr(0, 4) == "/v2/") m.route = sandbox_route::v2_none;
     }
+    m.get = method == "GET";
+    m.del = method == "DELETE";
     return m;
 }
 
@@ -275,6 +314,7 @@ sandbox_state::sandbox_state(const sandbox_options& options)
     : options_(options), rng_(options.seed ? *options.seed : std::random_device{}()) {
     if (options_.code_length == 0) options_.code_length = 1;
     if (options_.code_length > 32) options_.code_length = 32;
+    v2_seed();
 }
 
 std::chrono::system_clock::time_point sandbox_state::now_locked() const {
@@ -375,7 +415,10 @@ std::optional<sandbox_fault> sandbox_state::on_request(std::string_view path, co
     // Per-path entries for parameterised routes would grow without bound under load; those
     // are counted per route template (and per exact path only while the list is small).
     const bool parameterised = route.route == sandbox_route::status || route.route == sandbox_route::lookup ||
-                               route.route == sandbox_route::v2_lookup || route.route == sandbox_route::v2_none;
+                               route.route == sandbox_route::v2_lookup || route.route == sandbox_route::v2_none ||
+                               route.route == sandbox_route::v2_phone_numbers ||
+                               (route.route >= sandbox_route::v2_subscription &&
+                                route.route <= sandbox_route::v2_subscription_events);
     if (!parameterised) bump(stats_.paths, path);
     else if (stats_.paths.size() < 1024) bump(stats_.paths, path);
     if (route.route != sandbox_route::none && route.route != sandbox_route::v2_none) bump(stats_.routes, route.pattern);

@@ -15,6 +15,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace ding::detail {
@@ -22,7 +23,13 @@ namespace ding::detail {
 enum class sandbox_route {
     none, create, check, retry, feedback, status, lookup,
     // Verify v2
-    v2_create, v2_check, v2_lookup, v2_predict, v2_event, v2_feedback, v2_none
+    v2_create, v2_check, v2_lookup, v2_predict, v2_event, v2_feedback,
+    // Verify management (allow/block lists: GET, POST, DELETE; sender IDs: GET, POST)
+    v2_phone_numbers, v2_sender_ids,
+    // Notify, its subscriptions, and the deprecated Transactional send
+    v2_notify, v2_notify_batch, v2_subscriptions, v2_subscription, v2_subscription_numbers,
+    v2_subscription_number, v2_subscription_events, v2_transactional,
+    v2_none
 };
 
 inline bool is_v2(sandbox_route r) noexcept { return r >= sandbox_route::v2_create; }
@@ -32,6 +39,8 @@ struct route_match {
     bool method_allowed = false;
     const char* allow = "";     // Allow header when the method is wrong
     const char* pattern = "";   // route template, e.g. "/v1/lookup/{phone_number}"
+    bool get = false;           // the request's method is GET (routes with several methods)
+    bool del = false;           // the request's method is DELETE
 };
 
 // Splits target into path and query and finds the route.
@@ -142,6 +151,18 @@ private:
     void v2_attempt_webhooks(const verification& v, time_point t, bool with_authentication,
                              std::vector<outgoing_webhook>& out);
     std::string v2_fake_body(const route_match& route, bool wrong_types);
+
+    // Verify management, Notify and Transactional (state_v2_manage.cpp, state_v2_notify.cpp).
+    void v2_seed();  // the lists, sender IDs and subscription data a sandbox starts with
+    bool v2_listed(bool block, std::string_view phone) const;
+    std::string v2_sender_status(std::string_view sender_id, time_point t) const;
+    bool v2_unsubscribed(std::string_view phone) const;
+    sandbox_response v2_phone_numbers(const sandbox_request& r, const route_match& route);
+    sandbox_response v2_sender_ids(const sandbox_request& r, const route_match& route);
+    sandbox_response v2_subscriptions(const sandbox_request& r, const route_match& route);
+    sandbox_response v2_notify(const sandbox_request& r, bool transactional);
+    sandbox_response v2_notify_batch(const sandbox_request& r);
+    boost::json::object v2_manage_fake_body(const route_match& route);
     std::string new_uuid();
     std::string new_code();
     void send_code(authentication& a, time_point t);
@@ -166,6 +187,39 @@ private:
     std::unordered_map<std::string, std::vector<time_point>> v2_opened_by_target_;
     std::vector<sandbox_fault> faults_;
     sandbox_stats stats_;
+
+    // Verify management: the allow and block lists (in the order numbers were added) and the
+    // account's sender IDs (in the order they were submitted).
+    struct listed_number {
+        std::string phone;
+        time_point created;
+    };
+    std::vector<listed_number> v2_allow_, v2_block_;
+    struct sender_id_entry {
+        std::string sender_id;
+        time_point submitted;
+        bool preapproved = false;
+    };
+    std::vector<sender_id_entry> v2_sender_ids_;
+
+    // Notify subscriptions, seeded at start and never changed by a request.
+    struct subscription_event {
+        std::uint64_t seq = 0;  // increases with time; a page cursor's position
+        std::string state, source;
+        std::optional<std::string> reason;
+        time_point at;
+    };
+    struct subscription_number {
+        std::vector<subscription_event> events;  // oldest first; the last one is the current state
+    };
+    struct subscription_config {
+        std::string id, name, callback_url;
+        time_point created, updated;
+        std::optional<std::string> start_message, stop_message, help_message;
+        std::vector<std::pair<std::string, std::string>> mo_numbers;  // country_code, phone_number; none: omitted
+        std::map<std::string, subscription_number> numbers;           // by E.164 number
+    };
+    std::map<std::string, subscription_config> v2_configs_;  // by id
 };
 
 // What lookup reports for a number, derived from its digits alone (v1 and v2 share it).
