@@ -41,6 +41,26 @@ bool is_e164(std::string_view s) noexcept {
     return true;
 }
 
+const char* e164_rule_broken(std::string_view s) noexcept {
+    if (s.empty() || s[0] != '+') return "it must start with '+' followed by the country code";
+    for (std::size_t i = 1; i < s.size(); ++i)
+        if (!is_digit(s[i])) return "only digits may follow the '+' (no spaces, dashes or brackets)";
+    if (s.size() < 3) return "it has fewer than 2 digits after the '+' (E.164 has 2 to 15)";
+    if (s.size() > 16) return "it has more than 15 digits after the '+' (E.164 has 2 to 15)";
+    if (s[1] == '0') return "the country code (the first digit after '+') cannot be 0: drop the national trunk prefix 0";
+    return nullptr;
+}
+
+std::string e164_refusal(std::string_view field, std::string_view value) {
+    std::string m(field);
+    m += ": ";
+    m += quoted(value);
+    m += " is not an E.164 number: ";
+    const char* rule = e164_rule_broken(value);
+    m += rule != nullptr ? rule : "it is";
+    return m;
+}
+
 bool is_uuid(std::string_view s) noexcept {
     if (s.size() != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-') return false;
     // Every request carries one or two UUIDs: a table lookup per character instead of a chain of

@@ -38,9 +38,10 @@ struct api_profile {
     std::string credential_prefix; ///< "" or "Bearer "
 };
 
-/// Maps a final reply to a value or an error (API-version specific).
+/// Maps a final reply to `call` to a value or an error (API-version specific; non-2xx replies go
+/// through reply_error(), the rule both versions share).
 template <class T>
-using interpreter = outcome<T> (*)(http_reply& reply, std::string_view operation);
+using interpreter = outcome<T> (*)(http_reply& reply, const http_call& call);
 
 /// One call in flight, as the core's registry sees it. Lives on core.executor().
 struct call_base {

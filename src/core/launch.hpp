@@ -215,7 +215,7 @@ void complete(const std::shared_ptr<http_call_state<T>>& st, outcome<T> r) noexc
 template <class T>
 outcome<T> interpret_reply(http_call_state<T>& st, outcome<http_reply> reply) {
     if (!reply) return std::move(reply).error();
-    outcome<T> result = st.interpret(*reply, st.call.operation);
+    outcome<T> result = st.interpret(*reply, st.call);
     st.core->http().connections().recycle_body(std::move(reply->body)); // the next response reuses its buffer
     return result;
 }

@@ -4,6 +4,7 @@
 #include <ding/client.hpp>
 
 #include "core/launch.hpp"
+#include "core/reply_error.hpp"
 #include "v1/codec.hpp"
 #include "v1/validation.hpp"
 
@@ -11,10 +12,10 @@ namespace ding {
 namespace detail {
 namespace {
 
-/// Maps a final reply to a value or an error: 2xx decodes, 400 with an ErrorResponse is an
-/// api_error, anything else is http_status. Server text stays in api_message()/body().
+/// Maps a final reply to a value or an error: 2xx decodes; anything else goes through
+/// reply_error(), the rule v1 and v2 share, with the ErrorResponse when the body is one.
 template <class T>
-outcome<T> interpret(http_reply& reply, std::string_view operation) {
+outcome<T> interpret(http_reply& reply, const http_call& call) {
     if (reply.status >= 200 && reply.status < 300) {
         T value{};
         std::string why;
@@ -22,26 +23,26 @@ outcome<T> interpret(http_reply& reply, std::string_view operation) {
             why = "expected Content-Type application/json, got '" + reply.content_type + "'";
         else if (decode(reply.body, value, why))
             return value;
-        error::details d = reply_details(reply, operation);
+        error::details d = reply_details(reply, call.operation);
         d.message = "HTTP " + std::to_string(reply.status) + " with an unreadable body: " + why;
         d.body = bounded_body(reply.body);
         return error(errc::decode, std::move(d));
     }
-    error::details d = reply_details(reply, operation);
-    d.body = bounded_body(reply.body);
-    if (reply.status == 400) {
+    if (reply.content_type.empty()) { // an intermediary's HTML page is not the API's error object
         error_response body;
         std::string why;
-        if (decode(reply.body, body, why) && body.code) {
-            d.api_code = *body.code;
-            d.api_message = body.message.value_or("");
-            d.doc_url = body.doc_url.value_or("");
-            d.message = "the API rejected the request: " + std::string(to_string(*body.code));
-            return error(errc::api_error, std::move(d));
+        if (decode(reply.body, body, why) && (body.code || body.message)) {
+            api_error_fields f;
+            if (body.code) {
+                f.v1_code = *body.code;
+                if (*body.code != api_error_code::unknown) f.code = std::string(to_string(*body.code));
+            }
+            f.message = body.message.value_or("");
+            f.doc_url = body.doc_url.value_or("");
+            return reply_error(reply, call, &f);
         }
     }
-    d.message = "HTTP " + std::to_string(reply.status) + " from the server";
-    return error(errc::http_status, std::move(d));
+    return reply_error(reply, call, nullptr);
 }
 
 outcome<http_call> post_call(client_core& core, std::string_view operation, std::string_view suffix,

@@ -31,7 +31,7 @@ std::optional<std::string> check_uuid(std::string_view field, std::string_view v
 
 std::optional<std::string> check_phone(std::string_view field, std::string_view v) {
     if (v.empty()) return std::string(field) + ": is required (an E.164 number)";
-    if (!is_e164(v)) return problem(field, v, "is not an E.164 number (+ then 2 to 15 digits)");
+    if (!is_e164(v)) return e164_refusal(field, v);
     return std::nullopt;
 }
 

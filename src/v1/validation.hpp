@@ -3,7 +3,7 @@
 //
 // Each validate function returns std::nullopt when the input is acceptable,
 // otherwise a message that starts with the field name, e.g.
-//   "phone_number: '+1' is not an E.164 number (+ then 2 to 15 digits)".
+//   "phone_number: '+1' is not an E.164 number: it has fewer than 2 digits after the '+' (E.164 has 2 to 15)".
 // Values are quoted in messages (escaped, shortened to 64 bytes) except the
 // API key and the check code, which are never echoed. Only what the contract states is checked
 // (formats uuid, phone_number, ipv4, url; enums; app_realm needing device_type).

@@ -6,6 +6,7 @@
 #include <ding/v2/client.hpp>
 
 #include "core/launch.hpp"
+#include "core/reply_error.hpp"
 #include "v2/codec.hpp"
 #include "v2/validation.hpp"
 
@@ -20,11 +21,10 @@ using ding::detail::make_error;
 using ding::detail::reply_details;
 namespace http = ding::detail::http;
 
-/// Maps a final reply to a value or an error: 2xx decodes; any other status whose JSON body is
-/// the contract's error object (a `code` or a `message`) is an api_error carrying the body's
-/// code, message and param; anything else is http_status. Server text never enters message().
+/// Maps a final reply to a value or an error: 2xx decodes; anything else goes through
+/// reply_error(), the rule v1 and v2 share, with the error body when it is the contract's.
 template <class T>
-outcome<T> interpret(http_reply& reply, std::string_view operation) {
+outcome<T> interpret(http_reply& reply, const http_call& call) {
     if (reply.status >= 200 && reply.status < 300) {
         T value{};
         std::string why;
@@ -32,26 +32,23 @@ outcome<T> interpret(http_reply& reply, std::string_view operation) {
             why = "expected Content-Type application/json, got '" + reply.content_type + "'";
         else if (decode(reply.body, value, why))
             return value;
-        error::details d = reply_details(reply, operation);
+        error::details d = reply_details(reply, call.operation);
         d.message = "HTTP " + std::to_string(reply.status) + " with an unreadable body: " + why;
         d.body = bounded_body(reply.body);
         return error(errc::decode, std::move(d));
     }
-    error::details d = reply_details(reply, operation);
-    d.body = bounded_body(reply.body);
     if (reply.content_type.empty()) { // an intermediary's HTML page is not the API's error object
         error_body body;
         std::string why;
         if (decode(reply.body, body, why) && (body.code || body.message)) {
-            d.api_code_string = body.code.value_or("");
-            d.api_message = body.message.value_or("");
-            d.api_param = body.param.value_or("");
-            d.message = "HTTP " + std::to_string(reply.status) + ": the API refused the request (see api_code_string())";
-            return error(errc::api_error, std::move(d));
+            ding::detail::api_error_fields f;
+            f.code = body.code.value_or("");
+            f.message = body.message.value_or("");
+            f.param = body.param.value_or("");
+            return ding::detail::reply_error(reply, call, &f);
         }
     }
-    d.message = "HTTP " + std::to_string(reply.status) + " from the server";
-    return error(errc::http_status, std::move(d));
+    return ding::detail::reply_error(reply, call, nullptr);
 }
 
 // Builds the call in the initiating function (validation before any I/O), then launches it.

@@ -34,7 +34,7 @@ result check_target(std::string_view prefix, const target& t) {
     case target_type::phone_number:
         if (t.value.empty()) return field + ".value: is required (an E.164 number)";
         if (!ding::detail::is_e164(t.value))
-            return field + ".value: " + quoted(t.value) + " is not an E.164 number (+ then 2 to 15 digits)";
+            return ding::detail::e164_refusal(field + ".value", t.value);
         return std::nullopt;
     case target_type::email_address:
         if (t.value.empty()) return field + ".value: is required (an email address)";
@@ -182,7 +182,7 @@ result validate(const lookup_request& r) {
     if (r.phone_number.empty()) return std::string("phone_number: is required (an E.164 number)");
     // E.164 is '+' and digits only, so the value can never alter the request path.
     if (!ding::detail::is_e164(r.phone_number))
-        return "phone_number: " + quoted(r.phone_number) + " is not an E.164 number (+ then 2 to 15 digits)";
+        return ding::detail::e164_refusal("phone_number", r.phone_number);
     for (std::size_t i = 0; i < r.type.size(); ++i)
         if (r.type[i] == lookup_feature::unknown) return "type[" + std::to_string(i) + "]: 'unknown' cannot be sent";
     return std::nullopt;

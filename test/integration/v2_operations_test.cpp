@@ -324,7 +324,7 @@ TEST_CASE("integration: v2 validation happens before any I/O and names the field
     auto r = f.run(client->verification().create_async(bad));
     REQUIRE_FALSE(r.has_value());
     CHECK(r.error().value() == ding::errc::invalid_argument);
-    CHECK(r.error().message() == "target.value: '0612345678' is not an E.164 number (+ then 2 to 15 digits)");
+    CHECK(r.error().message() == "target.value: '0612345678' is not an E.164 number: it must start with '+' followed by the country code");
 
     auto both = create_req();
     both.options = v2::verification_options{};

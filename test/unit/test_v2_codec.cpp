@@ -271,7 +271,7 @@ TEST_CASE("v2 validation: targets, lengths, ranges, mutual exclusions, unknown e
     CHECK(validation(req).empty());
 
     req.target = phone("0612345678");
-    CHECK(validation(req) == "target.value: '0612345678' is not an E.164 number (+ then 2 to 15 digits)");
+    CHECK(validation(req) == "target.value: '0612345678' is not an E.164 number: it must start with '+' followed by the country code");
     req.target = phone("");
     CHECK(validation(req) == "target.value: is required (an E.164 number)");
     req.target = v2::target{v2::target_type::unknown, "+33612345678"};
@@ -333,7 +333,7 @@ TEST_CASE("v2 validation: check, lookup, predict, events, feedbacks") {
 
     CHECK(validation(v2::lookup_request{"+33612345678", {v2::lookup_feature::cnam}}).empty());
     CHECK(validation(v2::lookup_request{"+33/../x", {}}) ==
-          "phone_number: '+33/../x' is not an E.164 number (+ then 2 to 15 digits)");
+          "phone_number: '+33/../x' is not an E.164 number: only digits may follow the '+' (no spaces, dashes or brackets)");
     CHECK(validation(v2::lookup_request{"", {}}) == "phone_number: is required (an E.164 number)");
     CHECK(validation(v2::lookup_request{"+33612345678", {v2::lookup_feature::unknown}}) ==
           "type[0]: 'unknown' cannot be sent");
@@ -359,7 +359,7 @@ TEST_CASE("v2 validation: check, lookup, predict, events, feedbacks") {
     CHECK(validation(ev) == "events[1].label: is required");
     ev.events[1].label = "x";
     ev.events[0].target = phone("123");
-    CHECK(validation(ev) == "events[0].target.value: '123' is not an E.164 number (+ then 2 to 15 digits)");
+    CHECK(validation(ev) == "events[0].target.value: '123' is not an E.164 number: it must start with '+' followed by the country code");
 
     v2::send_feedbacks_request fb;
     fb.feedbacks.assign(101, v2::feedback{phone(), v2::feedback_type::verification_started, std::nullopt});

@@ -113,7 +113,7 @@ TEST_CASE("validation: create_authentication_request", "[validation]") {
 
     auto r = minimal_create();
     r.phone_number = "+1";
-    CHECK(refused(validate(r)) == "phone_number: '+1' is not an E.164 number (+ then 2 to 15 digits)");
+    CHECK(refused(validate(r)) == "phone_number: '+1' is not an E.164 number: it has fewer than 2 digits after the '+' (E.164 has 2 to 15)");
     r.phone_number = "";
     CHECK(refused(validate(r)).rfind("phone_number: ", 0) == 0);
 
@@ -174,7 +174,7 @@ TEST_CASE("validation: messages quote safely", "[validation]") {
     CHECK(m.find('\r') == std::string::npos);
     CHECK(m.find('\n') == std::string::npos);
     CHECK(m.find("\\x0d\\x0a") != std::string::npos);
-    CHECK(m.size() < 160);
+    CHECK(m.size() < 200); // the value is cut at 64 bytes; the rest is the field and the rule
 }
 
 TEST_CASE("validation: create_check_request", "[validation]") {
