@@ -90,7 +90,7 @@ result check_options(const std::optional<verification_options>& o) {
 
 result check_phone(const std::string& field, std::string_view v) {
     if (v.empty()) return field + ": is required (an E.164 number)";
-    if (!ding::detail::is_e164(v)) return field + ": " + quoted(v) + " is not an E.164 number (+ then 2 to 15 digits)";
+    if (!ding::detail::is_e164(v)) return ding::detail::e164_refusal(field, v);
     return std::nullopt;
 }
 

@@ -414,7 +414,7 @@ TEST_CASE("integration: v2 the new operations validate before any I/O") {
     };
     const v2::set_phone_number_request bad_phone{.phone_number = "0612345678"};
     refused(f.run(vm.set_phone_number_async(v2::phone_list::block, bad_phone)),
-            "phone_number: '0612345678' is not an E.164 number (+ then 2 to 15 digits)");
+            "phone_number: '0612345678' is not an E.164 number: it must start with '+' followed by the country code");
     const v2::set_phone_number_request good{.phone_number = phone};
     refused(f.run(vm.set_phone_number_async(v2::phone_list::unknown, good)), "action: must be allow or block");
     refused(f.run(vm.list_phone_numbers_async(v2::phone_list::unknown)), "action: must be allow or block");
@@ -425,16 +425,16 @@ TEST_CASE("integration: v2 the new operations validate before any I/O") {
     refused(f.run(vm.submit_sender_id_async(no_sender)), "sender_id: is required");
     auto msg = notify_req();
     msg.to = "+33 6";
-    refused(f.run(n.send_async(msg)), "to: '+33 6' is not an E.164 number (+ then 2 to 15 digits)");
+    refused(f.run(n.send_async(msg)), "to: '+33 6' is not an E.164 number: only digits may follow the '+' (no spaces, dashes or brackets)");
     auto batch = batch_req();
     batch.to.push_back("nope");
-    refused(f.run(n.send_batch_async(batch)), "to[2]: 'nope' is not an E.164 number (+ then 2 to 15 digits)");
+    refused(f.run(n.send_batch_async(batch)), "to[2]: 'nope' is not an E.164 number: it must start with '+' followed by the country code");
     refused(f.run(n.get_subscription_config_async("../admin")),
             "config_id: '../admin' contains '/', '?', '#', '%' or a control character, which could change the request path");
     refused(f.run(n.get_subscription_config_async("cfg?x=1")),
             "config_id: 'cfg?x=1' contains '/', '?', '#', '%' or a control character, which could change the request path");
     refused(f.run(n.get_subscription_phone_number_async("cfg_1", "33612345678")),
-            "phone_number: '33612345678' is not an E.164 number (+ then 2 to 15 digits)");
+            "phone_number: '33612345678' is not an E.164 number: it must start with '+' followed by the country code");
     const v2::list_subscription_configs_request zero{.limit = 0};
     refused(f.run(n.list_subscription_configs_async(zero)), "limit: 0 is below 1 (a page holds at least one item)");
     const v2::list_subscription_phone_numbers_request bad_state{.config_id = "c", .state = v2::subscription_state::unknown};

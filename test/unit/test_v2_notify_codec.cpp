@@ -359,9 +359,9 @@ TEST_CASE("unit: v2 validation of the verify management requests") {
     CHECK(validation(v2::set_phone_number_request{"+33612345678"}).empty());
     CHECK(validation(v2::set_phone_number_request{""}) == "phone_number: is required (an E.164 number)");
     CHECK(validation(v2::set_phone_number_request{"0612345678"}) ==
-          "phone_number: '0612345678' is not an E.164 number (+ then 2 to 15 digits)");
+          "phone_number: '0612345678' is not an E.164 number: it must start with '+' followed by the country code");
     CHECK(validation(v2::delete_phone_number_request{"+33 6"}) ==
-          "phone_number: '+33 6' is not an E.164 number (+ then 2 to 15 digits)");
+          "phone_number: '+33 6' is not an E.164 number: only digits may follow the '+' (no spaces, dashes or brackets)");
     CHECK(validation(v2::delete_phone_number_request{"+33612345678"}).empty());
     CHECK(validation(v2::submit_sender_id_request{"Acme"}).empty());
     CHECK(validation(v2::submit_sender_id_request{""}) == "sender_id: is required");
@@ -381,7 +381,7 @@ TEST_CASE("unit: v2 validation of notify, batch and transactional sends") {
     CHECK(validation(m) == "template_id: is required");
     m = msg;
     m.to = "33612345678";
-    CHECK(validation(m) == "to: '33612345678' is not an E.164 number (+ then 2 to 15 digits)");
+    CHECK(validation(m) == "to: '33612345678' is not an E.164 number: it must start with '+' followed by the country code");
     m = msg;
     m.max_auto_retries = -1;
     CHECK(validation(m) == "max_auto_retries: -1 is negative (a number of retries)");
@@ -397,7 +397,7 @@ TEST_CASE("unit: v2 validation of notify, batch and transactional sends") {
     batch.template_id = "template_1";
     CHECK(validation(batch) == "to: is required (at least one E.164 number)");
     batch.to = {"+33612345678", "+3361234567a"};
-    CHECK(validation(batch) == "to[1]: '+3361234567a' is not an E.164 number (+ then 2 to 15 digits)");
+    CHECK(validation(batch) == "to[1]: '+3361234567a' is not an E.164 number: only digits may follow the '+' (no spaces, dashes or brackets)");
     batch.to = {"+33612345678", "+33700000000"};
     CHECK(validation(batch).empty());
     batch.preferred_channel = static_cast<v2::message_channel>(0);
@@ -446,7 +446,7 @@ TEST_CASE("unit: v2 validation of the subscription list requests and path values
     v2::list_subscription_phone_number_events_request events{.config_id = "cfg_1", .phone_number = "+33612345678"};
     CHECK(validation(events).empty());
     events.phone_number = "+33/../1";
-    CHECK(validation(events) == "phone_number: '+33/../1' is not an E.164 number (+ then 2 to 15 digits)");
+    CHECK(validation(events) == "phone_number: '+33/../1' is not an E.164 number: only digits may follow the '+' (no spaces, dashes or brackets)");
     events.phone_number = "+33612345678";
     events.config_id = "x/y";
     CHECK(validation(events).rfind("config_id: 'x/y' contains", 0) == 0);
