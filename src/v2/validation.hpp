@@ -1,7 +1,7 @@
 // Client-side checks of v2 requests, run before any network I/O.
 //
 // Each function returns std::nullopt when the request is acceptable, otherwise a message that
-// starts with the field path, e.g. "target.value: '+1' is not an E.164 number : it has fewer than 2 digits after the '+' (E.164 has 2 to 15)". Values are
+// starts with the field path, e.g. "target.value: '+1' is not an E.164 number: it has fewer than 2 digits after the '+' (E.164 has 2 to 15)". Values are
 // quoted (printable ASCII, other bytes as \xNN, at most 64 bytes); the check code and the custom
 // code are never echoed. Only what the contract states is checked:
 // - target: type phone_number or email_address; value E.164 for a phone number, a plausible
