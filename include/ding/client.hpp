@@ -36,6 +36,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 
 namespace ding {
@@ -199,6 +200,13 @@ public:
     /// Checks `options` (base URL, API key characters, limits); invalid options do not throw:
     /// every operation then completes with errc::invalid_argument naming the bad option.
     client(boost::asio::any_io_executor executor, const client_options& options);
+    /// Refused at compile time: ding::v2::client_options (or a type derived from it) belongs to
+    /// ding::v2::client. Without this overload the v2 options would convert to their base,
+    /// client_options, and this v1 client would send the v2 key as x-api-key to the v2 host.
+    /// A template, so that a braced list (`client(ex, {...})`) still picks the overload above.
+    template <class V2ClientOptions,
+              std::enable_if_t<std::is_base_of_v<v2::client_options, V2ClientOptions>, int> = 0>
+    client(boost::asio::any_io_executor executor, const V2ClientOptions& options) = delete;
     /// Ends every call in flight with errc::cancelled and closes the idle connections.
     ~client();
     client(const client&) = delete;

@@ -126,4 +126,11 @@ struct pool_stats {
     std::size_t retries = 0;             ///< attempts after the first, over all calls
 };
 
+namespace v2 {
+/// The options of ding::v2::client (ding/v2/client.hpp). Declared here so that ding::client can
+/// refuse them: they derive from client_options, and the v1 client would otherwise take them
+/// silently (with a v2 key sent as x-api-key to the v2 base URL).
+struct client_options;
+} // namespace v2
+
 } // namespace ding

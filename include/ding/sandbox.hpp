@@ -140,6 +140,23 @@
 //   or an empty cursor, is 400 invalid_request, param "cursor". Other query parameters are
 //   ignored.
 //
+// Admin API (only with sandbox_options::admin_token set; ding-sandbox always sets one), on the
+// same port, for scripts in any language. Every request needs "Authorization: Bearer <admin
+// token>", else 401 (the API keys never open it); it answers only under /_sandbox, never on
+// the API's own /v1 and /v2 paths; bodies and answers are JSON; a bad body is a 400 saying why.
+// Admin requests are not counted in stats(), consume no fault and are not logged.
+// - POST /_sandbox/faults {"kind": "status_503", "count": 1, "path": "/v2/verification"}: as
+//   inject(). The fields of sandbox_fault: kind (to_string's names; required), count (default 1),
+//   path (a path or route template; absent or null: any), delay (milliseconds), retry_after
+//   (seconds), huge_body_bytes. Answers {"pending_faults": N}. GET /_sandbox/faults answers the
+//   same; DELETE /_sandbox/faults clears them (clear_faults()).
+// - GET /_sandbox/requests[?since=SEQ]: the last 1000 API requests, oldest first, as
+//   {"requests": [{"seq", "time" (virtual clock, RFC 3339), "method", "path" (no query),
+//   "status" (null when a fault closed or stalled the connection), "fault" (its kind or null)}],
+//   "dropped": N (older entries discarded)}. Never a header, a body, a key or a code.
+// - POST /_sandbox/clock {"advance_seconds": N}: as advance_clock(); GET or POST answer
+//   {"now": RFC 3339 of the virtual clock}.
+//
 // Threads: every member function may be called from any thread. With the executor constructor
 // the sandbox does its I/O on that executor (through a strand), so somebody must run it; with
 // the options-only constructor it runs its own io_context on its own thread.
@@ -215,6 +232,11 @@ struct sandbox_options {
     // Numbers that unsubscribed (state UNSUB after a STOP keyword) in the first seeded
     // subscription configuration: Notify and Transactional sends to them fail.
     std::set<std::string> unsubscribed_numbers{"+15005550011"};
+    // The admin API (see "Admin API" at the top of this file) answers only requests with
+    // "Authorization: Bearer <admin_token>". Empty (the default): no admin API, /_sandbox paths
+    // are a 404 like any unknown path. 1 to 256 visible ASCII characters, different from
+    // api_key and v2_api_key (else the constructor throws std::system_error).
+    std::string admin_token;
 };
 
 // What an injected fault makes the sandbox do with a request it has read.
@@ -233,6 +255,15 @@ enum class sandbox_fault_kind {
     huge_body,              // 200, application/json body of huge_body_bytes bytes
     stall,                  // never answer (until the client closes or stop())
 };
+
+// The enumerator's own name ("status_503", "close_mid_body", ...): the names the admin API and
+// ding-sandbox's --fault take. "unknown" for a value outside the enumeration.
+std::string_view to_string(sandbox_fault_kind kind) noexcept;
+// Sets `out` and returns true when `name` is one of to_string's names (exact, case-sensitive);
+// otherwise returns false and leaves `out` alone.
+bool from_string(std::string_view name, sandbox_fault_kind& out) noexcept;
+// Every name, comma-separated, in declaration order (for help and error texts).
+std::string_view sandbox_fault_kind_names() noexcept;
 
 // A fault applies to the next `count` requests that match `path` (exact request path without
 // query, e.g. "/v1/check", or a route template such as "/v1/authentication/{auth_uuid}" or

@@ -1,5 +1,6 @@
 #include "ding/sandbox.hpp"
 
+#include "admin.hpp"
 #include "certificate.hpp"
 #include "state.hpp"
 #include "webhook_signer.hpp"
@@ -139,6 +140,7 @@ struct sandbox::impl : std::enable_shared_from_this<sandbox::impl> {
 
     sandbox_options options;
     detail::sandbox_state state;
+    detail::sandbox_admin admin;  // /_sandbox/...; only touched on the strand
     asio::strand<asio::any_io_executor> strand;
     std::optional<asio::ssl::context> ssl;
     std::string ca_pem;
@@ -165,7 +167,8 @@ struct sandbox::impl : std::enable_shared_from_this<sandbox::impl> {
     asio::steady_timer* webhook_wait = nullptr;    // the worker waiting for the key, cancelled by close_all
 
     impl(asio::any_io_executor ex, sandbox_options o)
-        : options(std::move(o)), state(options), strand(asio::make_strand(ex)), acceptor(strand) {
+        : options(std::move(o)), state(options), admin(options.admin_token, options), strand(asio::make_strand(ex)),
+          acceptor(strand) {
         if (options.tls) {
             detail::generated_certificate cert;
             std::string why;
@@ -406,7 +409,24 @@ struct sandbox::impl : std::enable_shared_from_this<sandbox::impl> {
             const bool keep_alive = req.keep_alive() && !last;
             const bool http10 = req.version() == 10;
 
+            // The admin API (admin.hpp) answers before the API sees the request: it is neither
+            // counted nor faulted nor logged.
+            if (admin.enabled() && detail::sandbox_admin::is_admin_path(path)) {
+                std::optional<std::string_view> authorization;
+                if (auto it = req.find(http::field::authorization); it != req.end())
+                    authorization = std::string_view(it->value().data(), it->value().size());
+                const detail::sandbox_response res = admin.handle({method, path, query, authorization, req.body()}, state);
+                if (!co_await write(stream, res, keep_alive, http10) || !keep_alive) {
+                    close(tcp);
+                    co_return;
+                }
+                continue;
+            }
             std::optional<sandbox_fault> fault = state.on_request(path, route);
+            // The request log entry; status nullopt: no response (the connection is closed).
+            auto log = [&](std::optional<unsigned> status) {
+                if (admin.enabled()) admin.record(method, path, status, fault ? &*fault : nullptr, state.now());
+            };
             detail::sandbox_response res;
             bool handled = false;
             if (fault) {
@@ -425,13 +445,17 @@ struct sandbox::impl : std::enable_shared_from_this<sandbox::impl> {
                     if (stopped) co_return;
                     break;
                 }
-                case sandbox_fault_kind::close_before_response: close(tcp); co_return;
+                case sandbox_fault_kind::close_before_response:
+                    log(std::nullopt);
+                    close(tcp);
+                    co_return;
                 case sandbox_fault_kind::close_after_headers:
                 case sandbox_fault_kind::close_mid_body: {
                     detail::sandbox_response r;
                     r.body = state.fake_body(route, false);
                     std::string wire = head(r, r.body.size(), true, false);
                     if (fault->kind == sandbox_fault_kind::close_mid_body) wire.append(r.body, 0, r.body.size() / 2);
+                    log(std::nullopt);
                     tcp.expires_after(options.request_timeout);
                     co_await asio::async_write(stream, asio::buffer(wire), use_tuple);
                     close(tcp);
@@ -461,6 +485,7 @@ struct sandbox::impl : std::enable_shared_from_this<sandbox::impl> {
                     break;
                 }
                 case sandbox_fault_kind::stall: {
+                    log(std::nullopt);
                     tcp.expires_never();
                     char scratch[512];
                     for (;;) {
@@ -487,6 +512,7 @@ struct sandbox::impl : std::enable_shared_from_this<sandbox::impl> {
                 res = state.handle(r, route);
                 if (!res.webhooks.empty()) enqueue_webhooks(res.webhooks);
             }
+            log(res.status);
             if (!co_await write(stream, res, keep_alive, http10) || !keep_alive) {
                 close(tcp);
                 co_return;

@@ -227,6 +227,8 @@ class client {
 public:
     /// Checks `options` (base URL, API key characters, limits); invalid options do not throw:
     /// every operation then completes with errc::invalid_argument naming the bad option.
+    /// v1's ding::client_options do not convert to these options, so they are refused at compile
+    /// time (and ding::client refuses these; test/unit/options_version_test.cpp).
     client(boost::asio::any_io_executor executor, const client_options& options);
     /// Ends every call in flight with errc::cancelled and closes the idle connections.
     ~client();
