@@ -3,7 +3,7 @@
 # Usage: tools/install-deps.sh [extra-package ...]   (runs apt-get as root, or through sudo)
 set -euo pipefail
 
-packages=(g++ cmake make pkg-config libboost1.81-dev libboost-json1.81-dev libssl-dev openssl catch2 "$@")
+packages=(g++ cmake make pkg-config libboost1.81-dev libboost-json1.81-dev libssl-dev openssl catch2 doxygen "$@")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
