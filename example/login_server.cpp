@@ -132,12 +132,17 @@ asio::awaitable<json::value> post(tcp::endpoint to, std::string target, std::str
 }
 
 asio::awaitable<bool> self_test(tcp::endpoint server, ding::sandbox& sandbox) {
-    auto started = co_await post(server, "/login/start", R"({"phone_number":"+33612345678"})");
+    // Named arguments, not temporaries inside the co_await expression (g++ 12, docs/getting-started.md).
+    const std::string start_path = "/login/start";
+    const std::string start_body = R"({"phone_number":"+33612345678"})";
+    auto started = co_await post(server, start_path, start_body);
     const auto* uuid = started.is_object() ? started.get_object().if_contains("authentication_uuid") : nullptr;
     if (uuid == nullptr || !uuid->is_string()) co_return false;
     std::string id(uuid->get_string());
     json::object verify{{"authentication_uuid", id}, {"code", sandbox.code_for(id).value_or("")}};
-    auto verified = co_await post(server, "/login/verify", json::serialize(verify));
+    const std::string verify_path = "/login/verify";
+    const std::string verify_body = json::serialize(verify);
+    auto verified = co_await post(server, verify_path, verify_body);
     std::cout << "self-test: start -> " << json::serialize(started) << ", verify -> " << json::serialize(verified) << '\n';
     const auto* status = verified.is_object() ? verified.get_object().if_contains("status") : nullptr;
     co_return status != nullptr && status->is_string() && status->get_string() == "valid";

@@ -62,6 +62,23 @@ const std::string& empty_string() {
 
 } // namespace
 
+std::string_view to_string(errc e) noexcept {
+    switch (e) {
+    case errc::api_error: return "api_error";
+    case errc::http_status: return "http_status";
+    case errc::transport: return "transport";
+    case errc::tls: return "tls";
+    case errc::timeout: return "timeout";
+    case errc::cancelled: return "cancelled";
+    case errc::decode: return "decode";
+    case errc::invalid_argument: return "invalid_argument";
+    case errc::response_too_large: return "response_too_large";
+    case errc::internal: return "internal";
+    case errc::invalid_signature: return "invalid_signature";
+    }
+    return "unknown";
+}
+
 const boost::system::error_category& error_category() noexcept {
     static const ding_category instance;
     return instance;
@@ -100,8 +117,10 @@ bool error::retryable() const noexcept {
 std::string error::to_string() const {
     std::string out = operation().empty() ? std::string() : operation() + ": ";
     out += message().empty() ? code().message() : message();
+    // The code's name, as the enumerator is spelled in source (what a reader greps for), rather
+    // than the category-and-number form of error_code::to_string() ("ding:8").
     out += " [";
-    out += code().to_string();
+    out += ding::to_string(code_);
     if (http_status() != 0) out += " http=" + std::to_string(http_status());
     if (api_code() != api_error_code::unknown) out += " api_code=" + std::string(ding::to_string(api_code()));
     // Server text, bounded, with control bytes dropped so that a log line stays one line.

@@ -3,8 +3,8 @@
 # Usage: tools/install-deps.sh [extra-package ...]   (runs apt-get as root, or through sudo)
 set -euo pipefail
 
-# curl: test/tool/drive_sandbox.sh drives the installed ding-sandbox with it.
-packages=(g++ cmake make pkg-config libboost1.81-dev libboost-json1.81-dev libssl-dev openssl curl catch2 "$@")
+# curl: test/tool/drive_sandbox.sh drives the installed ding-sandbox with it. doxygen: the docs check.
+packages=(g++ cmake make pkg-config libboost1.81-dev libboost-json1.81-dev libssl-dev openssl curl catch2 doxygen "$@")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,4 +1,9 @@
 #pragma once
+/// \file
+/// ding::client and its services (Ding API v1, retired by the vendor: support ended 2025-11-01,
+/// removal in April 2026; new code uses ding::v2::client). The operation contract below applies
+/// to every operation of both clients.
+//
 // ding::client and its services (Ding API v1).
 //
 // Every operation has the same contract:
@@ -212,7 +217,9 @@ public:
     client(const client&) = delete;
     client& operator=(const client&) = delete;
 
+    /// The OTP operations (send, check, retry, feedback, status); valid as long as the client.
     otp_service& otp() noexcept { return otp_; }
+    /// The phone number lookup; valid as long as the client.
     lookup_service& lookup() noexcept { return lookup_; }
 
     /// The executor given to the constructor.

@@ -1,5 +1,6 @@
 #pragma once
-// ding::outcome<T>: a value or a ding::error, never an exception.
+/// \file
+/// ding::outcome<T>: a value or a ding::error, never an exception.
 
 #include <ding/error.hpp>
 
@@ -17,7 +18,9 @@ using outcome = boost::system::result<T, error>;
 /// Thrown only by outcome<T>::value() on an error (the one explicit opt-in to exceptions).
 class bad_outcome_access : public boost::system::system_error {
 public:
+    /// Wraps `e`; what() is e.message().
     explicit bad_outcome_access(const error& e);
+    /// The error the outcome held.
     const ding::error& error() const noexcept { return error_; }
 
 private:

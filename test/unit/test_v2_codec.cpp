@@ -384,7 +384,7 @@ TEST_CASE("v2 error: api_code_string, api_param, retryable with a body, to_strin
     CHECK(e.api_code() == ding::api_error_code::unknown); // v1's code stays untouched
     CHECK_FALSE(e.retryable());
     CHECK(e.to_string() == "create_verification: HTTP 400: the API refused the request (see api_code_string()) "
-                           "[ding:1 http=400 api_code=invalid_phone_number param=target.value]");
+                           "[api_error http=400 api_code=invalid_phone_number param=target.value]");
     d.http_status = 503;
     CHECK(ding::error(ding::errc::api_error, d).retryable());
     d.api_code_string = "bad\ncode";

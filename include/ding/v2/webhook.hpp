@@ -1,4 +1,7 @@
 #pragma once
+/// \file
+/// Verify v2 webhooks: typed events (parse_webhook) and signature checks (webhook_verifier).
+//
 // Verify v2 webhooks: typed events (parse_webhook) and signature checks (webhook_verifier).
 //
 // Where this comes from. The contract (spec/prelude-v2-openapi.yaml, "Outside this document")
@@ -37,53 +40,53 @@ inline constexpr std::string_view webhook_signature_prefix = "rsassa-pss-sha256=
 
 /// A price as webhooks report it.
 struct webhook_price {
-    std::optional<double> amount{};
+    std::optional<double> amount{};  ///< the amount billed
     std::optional<std::string> currency{};            ///< ISO 4217
     friend bool operator==(const webhook_price&, const webhook_price&) = default;
 };
 
 /// The network an attempt went through.
 struct carrier_information {
-    std::optional<std::string> mcc{};
-    std::optional<std::string> mnc{};
+    std::optional<std::string> mcc{};  ///< mobile country code of the network
+    std::optional<std::string> mnc{};  ///< mobile network code of the network
     friend bool operator==(const carrier_information&, const carrier_information&) = default;
 };
 
 /// Payload of `verify.authentication`: a verification was created (and billed).
 struct authentication_payload {
     std::optional<std::string> verification_id{};    ///< the `id` create_async returned
-    std::optional<v2::target> target{};
-    std::optional<response_metadata> metadata{};
-    std::optional<webhook_price> price{};
-    std::optional<std::chrono::system_clock::time_point> time{};
+    std::optional<v2::target> target{};  ///< the phone number or email address verified
+    std::optional<response_metadata> metadata{};  ///< the metadata given when the verification was created
+    std::optional<webhook_price> price{};  ///< what the verification cost
+    std::optional<std::chrono::system_clock::time_point> time{};  ///< when the verification was created
     friend bool operator==(const authentication_payload&, const authentication_payload&) = default;
 };
 
 /// Payload of `verify.attempt`: a message carrying the code was sent.
 struct attempt_payload {
     std::optional<std::string> id{};                 ///< the attempt (`att_...`)
-    std::optional<std::string> verification_id{};
-    std::optional<v2::target> target{};
-    std::optional<used_channel> channel{};
-    std::optional<v2::delivery_status> delivery_status{};
-    std::optional<v2::carrier_information> carrier_information{};
-    std::optional<response_metadata> metadata{};
-    std::optional<webhook_price> price{};
-    std::optional<std::chrono::system_clock::time_point> time{};
+    std::optional<std::string> verification_id{};  ///< the verification the attempt belongs to
+    std::optional<v2::target> target{};  ///< where the message was sent
+    std::optional<used_channel> channel{};  ///< the channel used (sms, whatsapp, ...)
+    std::optional<v2::delivery_status> delivery_status{};  ///< the delivery state when the webhook was sent
+    std::optional<v2::carrier_information> carrier_information{};  ///< the network the message went through
+    std::optional<response_metadata> metadata{};  ///< the metadata given when the verification was created
+    std::optional<webhook_price> price{};  ///< what the attempt cost
+    std::optional<std::chrono::system_clock::time_point> time{};  ///< when the attempt was made
     friend bool operator==(const attempt_payload&, const attempt_payload&) = default;
 };
 
 /// Payload of `verify.delivery_status`: the carrier reported on an attempt.
 struct delivery_status_payload {
     std::optional<std::string> id{};                 ///< the attempt the report is about
-    std::optional<std::string> verification_id{};
-    std::optional<v2::target> target{};
-    std::optional<v2::delivery_status> status{};
-    std::optional<used_channel> channel{};
-    std::optional<v2::carrier_information> carrier_information{};
-    std::optional<response_metadata> metadata{};
-    std::optional<webhook_price> price{};
-    std::optional<std::chrono::system_clock::time_point> time{};
+    std::optional<std::string> verification_id{};  ///< the verification the attempt belongs to
+    std::optional<v2::target> target{};  ///< where the message was sent
+    std::optional<v2::delivery_status> status{};  ///< the delivery state the carrier reported
+    std::optional<used_channel> channel{};  ///< the channel used
+    std::optional<v2::carrier_information> carrier_information{};  ///< the network that reported
+    std::optional<response_metadata> metadata{};  ///< the metadata given when the verification was created
+    std::optional<webhook_price> price{};  ///< what the attempt cost
+    std::optional<std::chrono::system_clock::time_point> time{};  ///< when the carrier reported
     friend bool operator==(const delivery_status_payload&, const delivery_status_payload&) = default;
 };
 
@@ -92,13 +95,14 @@ struct unknown_payload {
     friend bool operator==(const unknown_payload&, const unknown_payload&) = default;
 };
 
+/// The typed payload of a webhook_event, selected by its `type`.
 using webhook_payload = std::variant<unknown_payload, authentication_payload, attempt_payload, delivery_status_payload>;
 
 /// One webhook request body.
 struct webhook_event {
     std::string id{};                                ///< `evt_...`; use it to drop duplicates (deliveries are retried)
     std::string type{};                              ///< as sent, e.g. "verify.attempt"
-    std::chrono::system_clock::time_point created_at{};
+    std::chrono::system_clock::time_point created_at{};  ///< when the event was created (RFC 3339 in the body)
     webhook_payload payload{};                       ///< typed by `type`; unknown_payload for other types
     std::string payload_json{};                      ///< the payload object re-serialized (compact JSON)
     friend bool operator==(const webhook_event&, const webhook_event&) = default;
@@ -151,6 +155,7 @@ public:
     /// How many keys the verifier holds (1 for PEM or a single JWK).
     std::size_t key_count() const noexcept;
 
+    /// The parsed keys (defined in the library; not part of the API).
     struct impl;
 
 private:
