@@ -327,7 +327,10 @@ asio::awaitable<std::optional<io_failure>> connection::open(const asio::ip::tcp:
     if (verify) {
         // OpenSSL checks the name (or IP) against the certificate during the handshake.
         X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
-        X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+        // Names are matched against the subjectAltName only, never the subject's common name
+        // (as browsers, rustls and Go's crypto/tls do). IP addresses are never matched with the
+        // common name by OpenSSL.
+        X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS | X509_CHECK_FLAG_NEVER_CHECK_SUBJECT);
         const int ok = is_ip ? X509_VERIFY_PARAM_set1_ip_asc(param, host.c_str())
                              : X509_VERIFY_PARAM_set1_host(param, host.c_str(), host.size());
         if (ok != 1)

@@ -141,3 +141,43 @@ TEST_CASE("robustness: tls: a response header block just under 16 KiB, in record
     CHECK(got->authentication_uuid.value_or("") == uuid_for(1));
 }
 
+// ---------------------------------------------------------------------------------------------
+// 5. No common-name fallback: the host must be in the certificate's subjectAltName.
+
+TEST_CASE("robustness: tls: a certificate without subjectAltName whose CN matches the host name is refused with tls",
+          "[tls][issue17]") {
+    lab::server server(serving(trusted().issue("localhost", {}, {})),
+                       [](lab::peer& p, int, const std::string&) { return p.write(http_200(check_body())); });
+    asio::io_context ioc;
+    auto client = std::make_unique<ding::client>(ioc.get_executor(), options_for(server, "localhost"));
+    auto got = get_status(ioc, *client);
+    INFO(describe(got));
+    REQUIRE_FALSE(got.has_value()); // was accepted (OpenSSL's default falls back to the CN)
+    CHECK(got.error().code() == ding::errc::tls);
+    CHECK(got.error().message().find("hostname mismatch") != std::string::npos);
+    CHECK(client->stats().retries == 0);
+}
+
+TEST_CASE("robustness: tls: a certificate without subjectAltName whose CN is the IP address is refused with tls",
+          "[tls][issue17]") {
+    lab::server server(serving(trusted().issue("127.0.0.1", {}, {})),
+                       [](lab::peer& p, int, const std::string&) { return p.write(http_200(check_body())); });
+    asio::io_context ioc;
+    auto client = std::make_unique<ding::client>(ioc.get_executor(), options_for(server));
+    auto got = get_status(ioc, *client);
+    INFO(describe(got));
+    REQUIRE_FALSE(got.has_value());
+    CHECK(got.error().code() == ding::errc::tls);
+    CHECK(got.error().message().find("IP address mismatch") != std::string::npos);
+}
+
+TEST_CASE("robustness: tls: control: the host name in the subjectAltName (DNS) is accepted", "[tls][issue17]") {
+    lab::server server(serving(trusted().issue("not-the-host", {"localhost"}, {})),
+                       [](lab::peer& p, int, const std::string&) { return p.write(http_200(check_body(uuid_for(1)))); });
+    asio::io_context ioc;
+    auto client = std::make_unique<ding::client>(ioc.get_executor(), options_for(server, "localhost"));
+    auto got = check(ioc, *client, 1);
+    INFO(describe(got));
+    REQUIRE(got.has_value());
+}
+
