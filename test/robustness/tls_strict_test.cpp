@@ -102,6 +102,76 @@ std::string response_with_header_block(std::size_t size, const std::string& body
 } // namespace
 
 // ---------------------------------------------------------------------------------------------
+// 1. Every TLS failure, at any stage of a connection's life, is errc::tls and never retried.
+
+TEST_CASE("robustness: tls: a TLS 1.2 renegotiation mid-response presenting a certificate of an untrusted CA "
+          "ends the GET with tls, never retried",
+          "[tls][issue17]") {
+    lab::authority rogue("ding tls_lab untrusted CA");
+    const lab::identity untrusted = rogue.issue("127.0.0.1", {"localhost"}, {"127.0.0.1"});
+    auto o = serving();
+    o.max_version = TLS1_2_VERSION;
+    lab::server server(o, [&](lab::peer& p, int, const std::string&) {
+        const std::string all = http_200(check_body(uuid_for(1)));
+        const std::size_t cut = all.find("\r\n\r\n") + 10;
+        p.write(all.substr(0, cut));
+        // The renegotiation's full handshake presents the untrusted certificate.
+        SSL_use_certificate(p.ssl(), untrusted.cert.get());
+        SSL_use_PrivateKey(p.ssl(), untrusted.key.get());
+        p.send(p.hello_request());
+        if (!p.pump(1s)) return false;
+        p.write(all.substr(cut));
+        return true;
+    });
+    asio::io_context ioc;
+    auto client = std::make_unique<ding::client>(ioc.get_executor(), options_for(server));
+    auto got = get_status(ioc, *client);
+    INFO(describe(got));
+    REQUIRE_FALSE(got.has_value());
+    CHECK(got.error().code() == ding::errc::tls); // was transport ("certificate verify failed")
+    CHECK(got.error().message().find("renegotiat") != std::string::npos);
+    CHECK(got.error().attempts() == 1);
+    CHECK(client->stats().retries == 0); // was 2
+    CHECK(server.connections() == 1);
+    CHECK(free_of_key(got.error()));
+}
+
+TEST_CASE("robustness: tls: a corrupted record mid-response ends the GET with tls and OpenSSL's reason, never retried",
+          "[tls][issue17]") {
+    lab::server server(serving(), [&](lab::peer& p, int, const std::string&) {
+        const std::string all = http_200(check_body(uuid_for(1)));
+        const std::size_t cut = all.find("\r\n\r\n") + 4;
+        p.write(all.substr(0, cut));
+        std::string record = p.seal(all.substr(cut));
+        record[record.size() - 3] ^= 0x5a; // the AEAD tag no longer matches
+        p.send(record);
+        p.pump(500ms);
+        return false;
+    });
+    asio::io_context ioc;
+    auto client = std::make_unique<ding::client>(ioc.get_executor(), options_for(server));
+    auto got = get_status(ioc, *client);
+    INFO(describe(got));
+    REQUIRE_FALSE(got.has_value());
+    CHECK(got.error().code() == ding::errc::tls); // was transport, retried twice
+    CHECK(got.error().message().find("TLS failure while reading the response: ") != std::string::npos);
+    CHECK(got.error().message().find("bad record mac") != std::string::npos);
+    CHECK(client->stats().retries == 0);
+    CHECK(server.connections() == 1);
+}
+
+TEST_CASE("robustness: tls: a TLS failure's text carries the certificate verification reason", "[tls][issue17]") {
+    ding::detail::io_failure f{ding::detail::io_stage::read,
+                               {167772294, boost::asio::error::get_ssl_category()}, true};
+    f.tls = true;
+    f.verify_result = X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY;
+    const std::string text = ding::detail::tls_failure_text(f);
+    CHECK(text.find("(unable to get local issuer certificate)") != std::string::npos);
+    f.verify_result = X509_V_OK;
+    CHECK(ding::detail::tls_failure_text(f).find("(unable to get") == std::string::npos);
+}
+
+// ---------------------------------------------------------------------------------------------
 // 2. The 16 KiB header limit bounds the whole header block, not each read.
 
 TEST_CASE("robustness: tls: a 31.7 KB response header block in one write is refused with the documented message",
@@ -139,6 +209,150 @@ TEST_CASE("robustness: tls: a response header block just under 16 KiB, in record
     INFO(describe(got));
     REQUIRE(got.has_value());
     CHECK(got->authentication_uuid.value_or("") == uuid_for(1));
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. TLS 1.3 session tickets are processed in as many rounds as needed, up to a bound.
+
+TEST_CASE("robustness: tls: 100 session tickets (about 26 KB) right after the handshake do not fail warm_up_async, "
+          "and the warm connection serves the next call",
+          "[tls][issue17][warm_up]") {
+    auto o = serving();
+    o.num_tickets = 100;
+    o.handshake_delay = 100ms; // warm-up then waits up to 200 ms for the tickets
+    lab::server server(o, [&](lab::peer& p, int index, const std::string&) {
+        return p.write(http_200(check_body(uuid_for(static_cast<std::size_t>(index + 1)))));
+    });
+    asio::io_context ioc;
+    auto client = std::make_unique<ding::client>(ioc.get_executor(), options_for(server));
+    auto warmed = warm_up(ioc, *client, 1);
+    INFO(describe(warmed));
+    REQUIRE(warmed.has_value()); // was: "the server sent data, an alert or a close right after the TLS handshake"
+    CHECK(*warmed == 1);
+    for (std::size_t i = 1; i <= 2; ++i) {
+        auto got = check(ioc, *client, i);
+        INFO(describe(got));
+        REQUIRE(got.has_value());
+        CHECK(got->authentication_uuid.value_or("") == uuid_for(i));
+    }
+    CHECK(client->stats().connections_opened == 1);
+    CHECK(server.connections() == 1);
+}
+
+TEST_CASE("robustness: tls: 100 session tickets arriving on an idle connection do not make the next calls open "
+          "new connections",
+          "[tls][issue17]") {
+    auto o = serving();
+    o.num_tickets = 0;
+    lab::server server(o, [&](lab::peer& p, int index, const std::string&) {
+        if (!p.write(http_200(check_body(uuid_for(static_cast<std::size_t>(index + 1)))))) return false;
+        if (index == 0) {
+            std::this_thread::sleep_for(30ms);
+            return p.send(p.tickets(100));
+        }
+        return true;
+    });
+    asio::io_context ioc;
+    auto client = std::make_unique<ding::client>(ioc.get_executor(), options_for(server));
+    for (std::size_t i = 1; i <= 3; ++i) {
+        auto got = check(ioc, *client, i);
+        INFO("call " << i << ": " << describe(got));
+        REQUIRE(got.has_value());
+        CHECK(got->authentication_uuid.value_or("") == uuid_for(i));
+        settle(ioc, 200ms); // the tickets arrive while the connection is idle
+    }
+    CHECK(client->stats().connections_opened == 1); // was 3
+    CHECK(server.connections() == 1);
+}
+
+TEST_CASE("robustness: tls: session tickets beyond the bound (64 KiB while idle) retire the connection, the next "
+          "call works on a new one",
+          "[tls][issue17]") {
+    auto o = serving();
+    o.num_tickets = 0;
+    std::atomic<std::size_t> sent{0};
+    lab::server server(o, [&](lab::peer& p, int index, const std::string&) {
+        if (!p.write(http_200(check_body(uuid_for(static_cast<std::size_t>(index + 1)))))) return false;
+        if (index == 0) {
+            std::string flood = p.tickets(300);
+            sent = flood.size();
+            return p.send(flood);
+        }
+        return true;
+    });
+    asio::io_context ioc;
+    auto client = std::make_unique<ding::client>(ioc.get_executor(), options_for(server));
+    auto first = check(ioc, *client, 1);
+    REQUIRE(first.has_value());
+    settle(ioc, 300ms);
+    INFO("tickets: " << sent << " bytes");
+    CHECK(sent > 64u * 1024);
+    auto second = check(ioc, *client, 1);
+    INFO(describe(second));
+    REQUIRE(second.has_value());
+    CHECK(client->stats().connections_opened == 2);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 4. Renegotiation is refused.
+
+TEST_CASE("robustness: tls: a TLS 1.2 HelloRequest ends that exchange with tls, the connection is discarded, the "
+          "next call uses a new connection",
+          "[tls][issue17]") {
+    auto o = serving();
+    o.max_version = TLS1_2_VERSION;
+    lab::server server(o, [&](lab::peer& p, int, const std::string&) {
+        const std::string all = http_200(check_body(uuid_for(static_cast<std::size_t>(p.number()))));
+        if (p.number() > 1) return p.write(all);
+        const std::size_t cut = all.find("\r\n\r\n") + 4;
+        p.write(all.substr(0, cut));
+        p.send(p.hello_request());
+        if (!p.pump(1s)) return false;
+        p.write(all.substr(cut));
+        return true;
+    });
+    asio::io_context ioc;
+    auto client = std::make_unique<ding::client>(ioc.get_executor(), options_for(server));
+    const auto t0 = std::chrono::steady_clock::now();
+    auto first = check(ioc, *client, 1);
+    INFO(describe(first) << " after " << ms_since(t0) << " ms");
+    REQUIRE_FALSE(first.has_value());
+    CHECK(first.error().code() == ding::errc::tls);
+    CHECK(first.error().message() ==
+          "TLS failure while reading the response: the server asked to renegotiate; renegotiation is refused");
+    CHECK(client->stats().open == 0); // discarded
+    auto second = check(ioc, *client, 2);
+    INFO(describe(second));
+    REQUIRE(second.has_value());
+    CHECK(second->authentication_uuid.value_or("") == uuid_for(2));
+    CHECK(client->stats().connections_opened == 2);
+    CHECK(client->stats().retries == 0);
+}
+
+TEST_CASE("robustness: tls: a TLS 1.2 HelloRequest on an idle connection retires it, the next call uses a new one",
+          "[tls][issue17]") {
+    auto o = serving();
+    o.max_version = TLS1_2_VERSION;
+    lab::server server(o, [&](lab::peer& p, int index, const std::string&) {
+        if (!p.write(http_200(check_body(uuid_for(static_cast<std::size_t>(p.number() + index))))))
+            return false;
+        if (p.number() == 1) {
+            std::this_thread::sleep_for(20ms);
+            p.send(p.hello_request());
+        }
+        return true;
+    });
+    asio::io_context ioc;
+    auto client = std::make_unique<ding::client>(ioc.get_executor(), options_for(server));
+    auto first = check(ioc, *client, 1);
+    INFO(describe(first));
+    REQUIRE(first.has_value());
+    settle(ioc, 200ms); // the HelloRequest arrives while the connection is idle
+    auto second = check(ioc, *client, 2);
+    INFO(describe(second));
+    REQUIRE(second.has_value());
+    CHECK(second->authentication_uuid.value_or("") == uuid_for(2));
+    CHECK(client->stats().connections_opened == 2);
 }
 
 // ---------------------------------------------------------------------------------------------
