@@ -395,3 +395,78 @@ TEST_CASE("robustness: tls: control: the host name in the subjectAltName (DNS) i
     REQUIRE(got.has_value());
 }
 
+// ---------------------------------------------------------------------------------------------
+// Attacks that held, kept as regression tests.
+
+TEST_CASE("robustness: tls: a TCP close without close_notify truncates a Content-Length, chunked or read-until-close "
+          "body: transport error, never a short body",
+          "[tls][regression]") {
+    const std::string body = check_body(uuid_for(1));
+    const std::string framing = GENERATE(std::string("content-length"), std::string("chunked"), std::string("until-close"));
+    INFO(framing);
+    lab::server server(serving(), [&](lab::peer& p, int, const std::string&) {
+        std::string bytes;
+        if (framing == "content-length") {
+            bytes = http_200(body);
+            bytes.resize(bytes.size() - 5);
+        } else if (framing == "chunked") {
+            bytes = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
+            char size[16];
+            std::snprintf(size, sizeof size, "%zx\r\n", body.size());
+            bytes += size + body + "\r\n"; // the last chunk never comes
+        } else {
+            bytes = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n" + body; // complete, but no close_notify
+        }
+        p.write(bytes);
+        std::this_thread::sleep_for(20ms);
+        p.close_tcp();
+        return false;
+    });
+    asio::io_context ioc;
+    auto client = std::make_unique<ding::client>(ioc.get_executor(), options_for(server));
+    auto got = check(ioc, *client, 1);
+    INFO(describe(got));
+    REQUIRE_FALSE(got.has_value());
+    CHECK(got.error().code() == ding::errc::transport);
+    CHECK(got.error().message().find("stream truncated") != std::string::npos);
+}
+
+TEST_CASE("robustness: tls: every byte of a whole connection in its own TCP segment (handshake, two responses)",
+          "[tls][regression]") {
+    const int version = GENERATE(TLS1_2_VERSION, TLS1_3_VERSION);
+    INFO("TLS version " << std::hex << version);
+    auto o = serving();
+    o.max_version = version;
+    o.segment = 1;
+    lab::server server(o, [&](lab::peer& p, int index, const std::string&) {
+        return p.write(http_200(check_body(uuid_for(static_cast<std::size_t>(index + 1)))));
+    });
+    asio::io_context ioc;
+    auto client = std::make_unique<ding::client>(ioc.get_executor(), options_for(server));
+    for (std::size_t i = 1; i <= 2; ++i) {
+        auto got = check(ioc, *client, i);
+        INFO("call " << i << ": " << describe(got));
+        REQUIRE(got.has_value());
+        CHECK(got->authentication_uuid.value_or("") == uuid_for(i));
+    }
+    CHECK(server.connections() == 1);
+}
+
+TEST_CASE("robustness: tls: a response dripped one byte per 200 ms ends at the call's timeout", "[tls][regression]") {
+    lab::server server(serving(), [&](lab::peer& p, int, const std::string&) {
+        p.send(p.seal(http_200(check_body(uuid_for(1)))), 1, 200ms); // ends when the client has gone
+        return false;
+    });
+    asio::io_context ioc;
+    auto client = std::make_unique<ding::client>(ioc.get_executor(), options_for(server));
+    ding::call_options quick;
+    quick.timeout = 1s;
+    const auto t0 = std::chrono::steady_clock::now();
+    auto got = check(ioc, *client, 1, quick);
+    const auto took = ms_since(t0);
+    INFO(describe(got) << " after " << took << " ms");
+    REQUIRE_FALSE(got.has_value());
+    CHECK(got.error().code() == ding::errc::timeout);
+    CHECK(took >= 900);
+    CHECK(took < 2500); // the deadline bounds the call, not the drip (a response takes ~40 s)
+}
