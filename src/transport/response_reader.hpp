@@ -59,9 +59,10 @@ public:
 
     /// basic_parser::put, with max_header_bytes bounding the whole header block. Beast applies its
     /// header_limit to what one put() holds beyond the fields it already consumed, so a header
-    /// block delivered in several reads could grow without bound (31.7 KB passed in two TLS
-    /// records): here each put() of the header gets the room the earlier ones left. Once the
-    /// header is done this is basic_parser::put and one test.
+    /// block whose first read held nearly 16 KiB of whole fields could reach about twice the
+    /// bound (31.7 KB in one write, two TLS records, was accepted): here each put() of the header
+    /// gets the room the earlier ones left. Once the header is done this is basic_parser::put and
+    /// one test.
     std::size_t put(boost::asio::const_buffer buffer, error_code& ec) {
         if (is_header_done()) return basic_parser::put(buffer, ec);
         header_limit(static_cast<std::uint32_t>(max_header_bytes - header_bytes_));
