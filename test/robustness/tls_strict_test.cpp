@@ -244,11 +244,14 @@ TEST_CASE("robustness: tls: 100 session tickets arriving on an idle connection d
           "[tls][issue17]") {
     auto o = serving();
     o.num_tickets = 0;
+    std::atomic<bool> tickets_sent{false};
     lab::server server(o, [&](lab::peer& p, int index, const std::string&) {
         if (!p.write(http_200(check_body(uuid_for(static_cast<std::size_t>(index + 1)))))) return false;
         if (index == 0) {
             std::this_thread::sleep_for(30ms);
-            return p.send(p.tickets(100));
+            const bool sent = p.send(p.tickets(100));
+            tickets_sent = true;
+            return sent;
         }
         return true;
     });
@@ -259,6 +262,7 @@ TEST_CASE("robustness: tls: 100 session tickets arriving on an idle connection d
         INFO("call " << i << ": " << describe(got));
         REQUIRE(got.has_value());
         CHECK(got->authentication_uuid.value_or("") == uuid_for(i));
+        if (i == 1) run_until(ioc, [&] { return tickets_sent.load(); });
         settle(ioc, 200ms); // the tickets arrive while the connection is idle
     }
     CHECK(client->stats().connections_opened == 1); // was 3
@@ -274,9 +278,10 @@ TEST_CASE("robustness: tls: session tickets beyond the bound (64 KiB while idle)
     lab::server server(o, [&](lab::peer& p, int index, const std::string&) {
         if (!p.write(http_200(check_body(uuid_for(static_cast<std::size_t>(index + 1)))))) return false;
         if (index == 0) {
-            std::string flood = p.tickets(300);
+            const std::string flood = p.tickets(300);
+            const bool ok = p.send(flood);
             sent = flood.size();
-            return p.send(flood);
+            return ok;
         }
         return true;
     });
@@ -284,6 +289,7 @@ TEST_CASE("robustness: tls: session tickets beyond the bound (64 KiB while idle)
     auto client = std::make_unique<ding::client>(ioc.get_executor(), options_for(server));
     auto first = check(ioc, *client, 1);
     REQUIRE(first.has_value());
+    run_until(ioc, [&] { return sent.load() != 0; });
     settle(ioc, 300ms);
     INFO("tickets: " << sent << " bytes");
     CHECK(sent > 64u * 1024);
