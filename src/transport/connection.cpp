@@ -84,6 +84,15 @@ struct tls_io {
         return 1;
     }
 
+    // OpenSSL calls this at state changes and alerts, never per application data record. A
+    // handshake that starts once the first one completed is a renegotiation (TLS 1.2 only:
+    // OpenSSL does not report TLS 1.3's post-handshake messages, tickets and KeyUpdate, here).
+    static void info(const SSL* ssl, int where, int) noexcept {
+        if ((where & SSL_CB_HANDSHAKE_START) == 0) return;
+        connection& c = of(SSL_get_rbio(ssl));
+        if (c.established_) c.renegotiation_requested_ = true;
+    }
+
     /// Made once for the process; null only if OpenSSL is out of memory then.
     static BIO_METHOD* method() noexcept {
         static BIO_METHOD* const m = [] {
@@ -192,6 +201,11 @@ connection::connection(asio::any_io_executor ex, asio::ssl::context* tls_context
         SSL_set_bio(ssl_, bio, bio); // one BIO both ways: SSL_free frees it
         // A pooled connection carries many requests: OpenSSL keeps its record buffers.
         SSL_set_mode(ssl_, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+        // As rustls and Go's crypto/tls: a TLS 1.2 server's HelloRequest is refused (OpenSSL
+        // answers it with a no_renegotiation warning); tls_io::info notices it, and the exchange
+        // in progress ends with a TLS failure (the connection is then discarded).
+        SSL_set_options(ssl_, SSL_OP_NO_RENEGOTIATION);
+        SSL_set_info_callback(ssl_, &tls_io::info);
     }
     watch_->owner = this;
 }
@@ -238,6 +252,28 @@ boost::system::error_code connection::tls_error(int reason) noexcept {
     }
     if (reason == SSL_ERROR_ZERO_RETURN) return asio::error::eof;
     return asio::ssl::error::stream_truncated;
+}
+
+io_failure connection::tls_failure(io_stage stage, boost::system::error_code ec, bool started) const noexcept {
+    io_failure f{stage, ec, started};
+    if (ec.category() == asio::error::get_ssl_category()) {
+        f.tls = true;
+        f.verify_result = SSL_get_verify_result(ssl_);
+    }
+    return f;
+}
+
+io_failure connection::renegotiation_refused(bool started) noexcept {
+    io_failure f{io_stage::read, boost::system::errc::make_error_code(boost::system::errc::protocol_error), started,
+                 "the server asked to renegotiate; renegotiation is refused"};
+    f.tls = true;
+    return f;
+}
+
+std::string tls_failure_text(const io_failure& f) {
+    std::string text = f.what != nullptr ? std::string(f.what) : f.ec.message();
+    if (f.verify_result != X509_V_OK) text += " (" + std::string(X509_verify_cert_error_string(f.verify_result)) + ")";
+    return text;
 }
 
 asio::mutable_buffer connection::tls_input_space() noexcept {
@@ -327,7 +363,10 @@ asio::awaitable<std::optional<io_failure>> connection::open(const asio::ip::tcp:
     if (verify) {
         // OpenSSL checks the name (or IP) against the certificate during the handshake.
         X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
-        X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+        // Names are matched against the subjectAltName only, never the subject's common name
+        // (as browsers, rustls and Go's crypto/tls do). IP addresses are never matched with the
+        // common name by OpenSSL.
+        X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS | X509_CHECK_FLAG_NEVER_CHECK_SUBJECT);
         const int ok = is_ip ? X509_VERIFY_PARAM_set1_ip_asc(param, host.c_str())
                              : X509_VERIFY_PARAM_set1_host(param, host.c_str(), host.size());
         if (ok != 1)
@@ -356,6 +395,7 @@ asio::awaitable<std::optional<io_failure>> connection::open(const asio::ip::tcp:
     if (control.stopped()) co_return aborted(io_stage::handshake);
     if (fired) co_return io_failure{io_stage::handshake, beast::error::timeout};
     if (hec) co_return io_failure{io_stage::handshake, hec};
+    established_ = true;
     co_return std::nullopt;
 }
 
@@ -474,8 +514,14 @@ struct connection::exchange_op {
             const int reason = SSL_get_error(c.ssl_, r);
             if (reason == SSL_ERROR_WANT_READ) {
                 if (!c.tls_out_.empty()) {
-                    // OpenSSL wrote while reading (a renegotiation's ClientHello, an alert): the
-                    // peer may wait for it. Sent first; the write's completion reads on.
+                    // A HelloRequest is answered with a no_renegotiation warning: the exchange
+                    // ends here. Checked only when OpenSSL wrote, not per record.
+                    if (c.renegotiation_requested_) {
+                        end = renegotiation_refused(started());
+                        return true;
+                    }
+                    // OpenSSL wrote while reading (a KeyUpdate's answer, an alert): the peer may
+                    // wait for it. Sent first; the write's completion reads on.
                     flushing = true;
                     asio::async_write(c.socket_, asio::buffer(c.tls_out_), std::move(*this));
                     return false;
@@ -485,7 +531,7 @@ struct connection::exchange_op {
             }
             const boost::system::error_code tec = c.tls_error(reason);
             end = tec == asio::error::eof ? end_of_stream() // close_notify
-                                          : std::optional<io_failure>(io_failure{io_stage::read, tec, started()});
+                                          : std::optional<io_failure>(c.tls_failure(io_stage::read, tec, started()));
             return true;
         }
     }
@@ -516,7 +562,8 @@ std::optional<io_failure> connection::async_exchange(exchange_args& args, std::s
         // cleared only when something is there (clearing costs ~870 instructions).
         if (ERR_peek_error() != 0) ERR_clear_error();
         const int r = SSL_write(ssl_, request_.data(), static_cast<int>(request_.size()));
-        if (r <= 0) return end_exchange(args, io_failure{io_stage::write, tls_error(SSL_get_error(ssl_, r))}, io_stage::write);
+        if (r <= 0)
+            return end_exchange(args, tls_failure(io_stage::write, tls_error(SSL_get_error(ssl_, r)), false), io_stage::write);
         data = tls_out_.data();
         size = tls_out_.size();
     }
@@ -552,6 +599,7 @@ std::optional<io_failure> connection::begin_exchange(exchange_args& args) {
     if (std::chrono::steady_clock::now() >= args.deadline) return io_failure{io_stage::write, beast::error::timeout};
     deadlines_.watch(*this, args.deadline);
     args.control->io = this; // cleared by end_exchange
+    idle_record_bytes_ = 0;  // the bound of records between responses starts again
     return std::nullopt;
 }
 
@@ -563,6 +611,8 @@ void connection::next_response(const exchange_args& args) {
 }
 
 std::optional<std::optional<io_failure>> connection::after_response(const exchange_args& args, int interim) {
+    // A HelloRequest that came with the response's records (OpenSSL answered it, and read on).
+    if (renegotiation_requested_) return renegotiation_refused(true);
     const unsigned status = response_->status();
     if (status >= 200) return std::optional<io_failure>();
     const auto protocol_error = boost::system::errc::make_error_code(boost::system::errc::protocol_error);
@@ -662,36 +712,64 @@ asio::awaitable<bool> connection::take_session_tickets(steady_time deadline, cal
 // also hands the session to the pool for resumption. Application data, an alert or a close means the
 // stream is out of step: the connection is not reused.
 connection::tls_leftover connection::drain_tls_records() noexcept {
-    for (;;) {
-        const asio::mutable_buffer room = tls_input_space();
-        if (room.size() == 0) return tls_leftover::unusable;
-        const auto n = ::recv(socket_.native_handle(), room.data(), room.size(), MSG_DONTWAIT);
-        if (n > 0) {
-            tls_in_end_ += static_cast<std::size_t>(n);
-            continue;
+    // In rounds: read what the socket holds (as much as the buffer takes), hand the whole records
+    // to OpenSSL, and read on while the buffer was full. Bounded by max_idle_record_bytes (each
+    // round but the last processes at least one record) and, in case, by a number of rounds.
+    for (int round = 0; round < 64; ++round) {
+        bool full = false;
+        for (;;) {
+            const asio::mutable_buffer room = tls_input_space();
+            if (room.size() == 0) {
+                full = true;
+                break;
+            }
+            const auto n = ::recv(socket_.native_handle(), room.data(), room.size(), MSG_DONTWAIT);
+            if (n > 0) {
+                tls_in_end_ += static_cast<std::size_t>(n);
+                continue;
+            }
+            if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) return tls_leftover::unusable;
+            break;
         }
-        if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) return tls_leftover::unusable;
-        break;
+        // Whole records only: OpenSSL takes a lone record header (5 bytes) and then holds nothing
+        // SSL_has_pending() reports, so a record cut after its header would look clean.
+        std::size_t whole = tls_in_begin_;
+        bool cut = false;
+        while (whole < tls_in_end_) {
+            if (tls_in_end_ - whole < 5) {
+                cut = true;
+                break;
+            }
+            const auto* h = reinterpret_cast<const unsigned char*>(tls_in_.get() + whole);
+            const std::size_t record = 5 + ((std::size_t{h[3]} << 8) | h[4]);
+            if (record > tls_in_capacity) return tls_leftover::unusable; // larger than any valid record
+            if (tls_in_end_ - whole < record) {
+                cut = true;
+                break;
+            }
+            whole += record;
+        }
+        if (whole != tls_in_begin_) {
+            idle_record_bytes_ += whole - tls_in_begin_;
+            if (idle_record_bytes_ > max_idle_record_bytes) return tls_leftover::unusable;
+            const std::size_t received = tls_in_end_;
+            tls_in_end_ = whole; // OpenSSL sees the whole records, not the cut one after them
+            ERR_clear_error();
+            char byte;
+            const int r = SSL_read(ssl_, &byte, 1);
+            const bool want_read = r <= 0 && SSL_get_error(ssl_, r) == SSL_ERROR_WANT_READ;
+            const bool all_taken = tls_in_begin_ == whole;
+            tls_in_end_ = received;
+            if (!want_read) {
+                ERR_clear_error();
+                return tls_leftover::unusable; // application data, an alert, a close, an error
+            }
+            // Only whole records were handed over, so OpenSSL took them all and holds nothing.
+            if (!all_taken || SSL_has_pending(ssl_) == 1 || renegotiation_requested_) return tls_leftover::unusable;
+        }
+        if (!full) return cut ? tls_leftover::incomplete_record : tls_leftover::none;
     }
-    // Whole records only: OpenSSL takes a lone record header (5 bytes) and then holds nothing
-    // SSL_has_pending() reports, so a record cut after its header would look clean.
-    for (std::size_t at = tls_in_begin_; at < tls_in_end_;) {
-        if (tls_in_end_ - at < 5) return tls_leftover::incomplete_record;
-        const auto* h = reinterpret_cast<const unsigned char*>(tls_in_.get() + at);
-        const std::size_t record = 5 + ((std::size_t{h[3]} << 8) | h[4]);
-        if (tls_in_end_ - at < record) return tls_leftover::incomplete_record;
-        at += record;
-    }
-    ERR_clear_error();
-    char byte;
-    const int r = SSL_read(ssl_, &byte, 1);
-    if (r > 0) return tls_leftover::unusable;
-    if (SSL_get_error(ssl_, r) != SSL_ERROR_WANT_READ) {
-        ERR_clear_error();
-        return tls_leftover::unusable;
-    }
-    // Only whole records were handed over, so OpenSSL took them all and holds nothing.
-    return tls_in_begin_ == tls_in_end_ && SSL_has_pending(ssl_) != 1 ? tls_leftover::none : tls_leftover::unusable;
+    return tls_leftover::unusable;
 }
 
 void connection::acknowledge_now() noexcept {

@@ -80,7 +80,16 @@ struct io_failure {
     boost::system::error_code ec;
     bool response_started = false; ///< at least one response byte arrived
     const char* what = nullptr;    ///< a protocol violation's description, when ec is generic
+    /// A TLS failure (OpenSSL reported an error, or the server asked to renegotiate): the call
+    /// ends with errc::tls and is never retried, whatever the stage.
+    bool tls = false;
+    long verify_result = 0; ///< SSL_get_verify_result when a TLS failure happened (X509_V_OK: 0)
 };
+
+/// How a TLS failure reads: `what`, or OpenSSL's reason, and the certificate verification
+/// reason when verification failed, e.g. "certificate verify failed (unable to get local issuer
+/// certificate)".
+std::string tls_failure_text(const io_failure& f);
 
 /// An owned reference to a TLS session (SSL_SESSION_free on destruction).
 struct session_free {
@@ -231,6 +240,11 @@ private:
     boost::system::error_code tls_error(int reason) noexcept;
     /// Room at the end of the ciphertext buffer (moves unread bytes to its front first).
     asio::mutable_buffer tls_input_space() noexcept;
+    /// The failure for an OpenSSL error (`ec` from tls_error) at `stage`: marked as TLS when
+    /// OpenSSL reported it (a truncation or a close is not), with the verification result.
+    io_failure tls_failure(io_stage stage, boost::system::error_code ec, bool started) const noexcept;
+    /// The server sent a HelloRequest (TLS 1.2): the exchange ends with this failure.
+    static io_failure renegotiation_refused(bool started) noexcept;
 
     friend struct tls_io;
     friend class exchange_deadlines;
@@ -254,6 +268,16 @@ private:
     // socket.
     SSL* ssl_ = nullptr; ///< owned; null for plain TCP
     static constexpr std::size_t tls_in_capacity = 18 * 1024; ///< a whole TLS record and then some
+    /// Bound of the TLS records without application data (session tickets, KeyUpdate) processed
+    /// outside an exchange: after the handshake and while idle, until the next exchange starts.
+    /// 64 KiB is about 250 OpenSSL tickets (a server sends 1 or 2); beyond it the connection is
+    /// not reused. Read in rounds of at most tls_in_capacity.
+    static constexpr std::size_t max_idle_record_bytes = 64 * 1024;
+    std::size_t idle_record_bytes_ = 0; ///< processed outside an exchange since the last one started
+    bool established_ = false;          ///< the first handshake completed
+    /// The server started a new handshake (a TLS 1.2 HelloRequest) after the first one. OpenSSL
+    /// refuses it (SSL_OP_NO_RENEGOTIATION: a no_renegotiation warning); this ends the exchange.
+    bool renegotiation_requested_ = false;
     std::unique_ptr<char[]> tls_in_;
     std::size_t tls_in_begin_ = 0; ///< [begin, end): received, not yet taken by OpenSSL
     std::size_t tls_in_end_ = 0;

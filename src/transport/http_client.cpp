@@ -37,6 +37,7 @@ errc classify(const io_failure& f, bool cancelled) noexcept {
     if (cancelled) return errc::cancelled;
     if (f.ec == boost::system::errc::not_enough_memory) return errc::internal;
     if (f.ec == beast::error::timeout) return errc::timeout;
+    if (f.tls) return errc::tls; // at any stage: never retried
     if (f.ec == http::error::body_limit || f.ec == http::error::header_limit || f.ec == http::error::buffer_overflow)
         return errc::response_too_large;
     return errc::transport;
@@ -349,6 +350,8 @@ bool http_client::finish_exchange(send_state& s, std::optional<io_failure> failu
         message = std::move(limit_message);
     else if (code == errc::internal)
         message = "out of memory while " + std::string(stage_name(failure->stage));
+    else if (code == errc::tls)
+        message = "TLS failure while " + std::string(stage_name(failure->stage)) + ": " + tls_failure_text(*failure);
     else if (failure->what != nullptr)
         message = "protocol error while " + std::string(stage_name(failure->stage)) + ": " + failure->what;
     else

@@ -57,6 +57,26 @@ public:
         body_limit(max_body);
     }
 
+    /// basic_parser::put, with max_header_bytes bounding the whole header block. Beast applies its
+    /// header_limit to what one put() holds beyond the fields it already consumed, so a header
+    /// block whose first read held nearly 16 KiB of whole fields could reach about twice the
+    /// bound (31.7 KB in one write, two TLS records, was accepted): here each put() of the header
+    /// gets the room the earlier ones left. Once the header is done this is basic_parser::put and
+    /// one test.
+    std::size_t put(boost::asio::const_buffer buffer, error_code& ec) {
+        if (is_header_done()) return basic_parser::put(buffer, ec);
+        header_limit(static_cast<std::uint32_t>(max_header_bytes - header_bytes_));
+        const std::size_t used = basic_parser::put(buffer, ec);
+        // The put that completes the header stops at its end: `used` counts header bytes only.
+        header_bytes_ += used;
+        // Beast clamps its look for the header's end to the limit and may then only ask for more:
+        // bytes held that already reach the bound with the header unfinished exceed it.
+        if (ec == boost::beast::http::error::need_more && !is_header_done() &&
+            header_bytes_ + (buffer.size() - used) >= max_header_bytes)
+            ec = boost::beast::http::error::header_limit;
+        return used;
+    }
+
     /// Reads the body into `buffer` (cleared; its capacity is reused). Before parsing starts.
     void reuse_body(std::string&& buffer) noexcept {
         body_ = std::move(buffer);
@@ -209,6 +229,7 @@ private:
     void on_finish_impl(error_code&) override {}
 
     std::size_t max_body_;
+    std::size_t header_bytes_ = 0; ///< of the header block, consumed by put() so far
     unsigned status_ = 0;
     int version_ = 0;
     bool connection_close_ = false;
