@@ -133,7 +133,7 @@ private:
 class lookup_service {
 public:
     /// GET /v2/lookup/{phone_number}[?type=cnam]. `phone_number` must be E.164 (so it can never
-    /// change the request path); the leading `+` is sent percent-encoded (%2B), which the
+    /// change the request path); the leading `+` is sent percent-encoded (`%2B`), which the
     /// contract allows. Completion: void(outcome<lookup_response>).
     /// A read: retried on any connection failure, any 5xx and 429.
     template <completion_token_for<lookup_response> Token = default_token>

@@ -9,7 +9,7 @@
 /// model, executor, cancellation, lifetime). What differs per operation is written above it.
 /// Path values: a config_id must be non-empty, not "." or "..", without '/', '?', '#', '%' or a
 /// control character (errc::invalid_argument otherwise; other bytes are percent-encoded), and a
-/// phone number in the path must be E.164 (its '+' is sent as %2B). Query values are
+/// phone number in the path must be E.164 (its '+' is sent as `%2B`). Query values are
 /// percent-encoded.
 
 #include <ding/detail/operation.hpp>
