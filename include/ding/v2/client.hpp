@@ -1,37 +1,38 @@
 #pragma once
-// ding::v2::client and its services: Prelude's v2 API (Verify, Lookup, Watch, and in their own
-// headers Verify management, Notify with its pagers, Transactional), on the same version-neutral
-// core as ding::client (transport, pool, retries, deadlines, error model).
-//
-// Every operation has the same contract as v1's (ding/client.hpp):
-// - Completion signature: void(ding::outcome<T>). Failures never throw; they complete with a
-//   ding::error. Any completion token: use_awaitable (the default), the awaitable operators,
-//   deferred, use_future, plain callbacks.
-// - Arguments are copied before the function returns; the caller's objects may die right away.
-// - Validation happens before any I/O: bad input (a target that is not E.164, a dispatch_id that
-//   is not 36 characters, code_size outside 4..8, channels with preferred_channel, custom_code
-//   with code_size, an `unknown` enum value, more than 100 events or feedbacks, ...) completes
-//   with errc::invalid_argument and a message naming the field.
-// - Errors: a 2xx body is decoded (errc::decode if it is not the contract's JSON). Any other
-//   status whose body is the contract's error object is errc::api_error with http_status(),
-//   api_code_string(), api_message() and api_param(); otherwise errc::http_status with
-//   http_status() and body(). The API key appears in no error.
-// - Retries (README, "Prelude v2"): every v2 POST and DELETE sends a code or a message, feeds a
-//   counter or changes account state, so it is retried only when the server cannot have acted on
-//   it: a failure before the request was completely written, 429, 502, 503, 504 (waiting for
-//   `retry-after-ms` or `Retry-After` when sent). Every GET is a read: also retried on any other
-//   5xx and on a connection lost after the request was written. retry_policy (client-wide or per
-//   call) bounds attempts and backoff.
-// - Executor: the work runs on the client's executor (on a strand of its own with
-//   client_options::thread_safe); the completion runs on the token's associated executor (the
-//   client's by default), never inside the initiating call. That executor counts as having work
-//   until the completion ran.
-// - Cancellation: per-operation cancellation of any type (terminal, partial, total) is honoured at
-//   every stage; the operation completes promptly with errc::cancelled. A connection that was
-//   mid-request is closed; a cancelled wait has no other effect. client::cancel() cancels every call.
-// - Lifetime: an operation keeps what it needs alive; the client may be destroyed at any time.
-//   Destroying it ends the calls in flight with errc::cancelled, and an operation launched
-//   afterwards (a stored `deferred` operation) completes with errc::cancelled.
+/// \file
+/// ding::v2::client and its services: Prelude's v2 API (Verify, Lookup, Watch, and in their own
+/// headers Verify management, Notify with its pagers, Transactional), on the same version-neutral
+/// core as ding::client (transport, pool, retries, deadlines, error model).
+///
+/// Every operation has the same contract as v1's (ding/client.hpp):
+/// - Completion signature: void(ding::outcome<T>). Failures never throw; they complete with a
+///   ding::error. Any completion token: use_awaitable (the default), the awaitable operators,
+///   deferred, use_future, plain callbacks.
+/// - Arguments are copied before the function returns; the caller's objects may die right away.
+/// - Validation happens before any I/O: bad input (a target that is not E.164, a dispatch_id that
+///   is not 36 characters, code_size outside 4..8, channels with preferred_channel, custom_code
+///   with code_size, an `unknown` enum value, more than 100 events or feedbacks, ...) completes
+///   with errc::invalid_argument and a message naming the field.
+/// - Errors: a 2xx body is decoded (errc::decode if it is not the contract's JSON). Any other
+///   status whose body is the contract's error object is errc::api_error with http_status(),
+///   api_code_string(), api_message() and api_param(); otherwise errc::http_status with
+///   http_status() and body(). The API key appears in no error.
+/// - Retries (README, "Prelude v2"): every v2 POST and DELETE sends a code or a message, feeds a
+///   counter or changes account state, so it is retried only when the server cannot have acted on
+///   it: a failure before the request was completely written, 429, 502, 503, 504 (waiting for
+///   `retry-after-ms` or `Retry-After` when sent). Every GET is a read: also retried on any other
+///   5xx and on a connection lost after the request was written. retry_policy (client-wide or per
+///   call) bounds attempts and backoff.
+/// - Executor: the work runs on the client's executor (on a strand of its own with
+///   client_options::thread_safe); the completion runs on the token's associated executor (the
+///   client's by default), never inside the initiating call. That executor counts as having work
+///   until the completion ran.
+/// - Cancellation: per-operation cancellation of any type (terminal, partial, total) is honoured at
+///   every stage; the operation completes promptly with errc::cancelled. A connection that was
+///   mid-request is closed; a cancelled wait has no other effect. client::cancel() cancels every call.
+/// - Lifetime: an operation keeps what it needs alive; the client may be destroyed at any time.
+///   Destroying it ends the calls in flight with errc::cancelled, and an operation launched
+///   afterwards (a stored `deferred` operation) completes with errc::cancelled.
 
 #include <ding/detail/operation.hpp>
 #include <ding/options.hpp>
@@ -78,7 +79,7 @@ void start_send_feedbacks(std::shared_ptr<client_core>, const send_feedbacks_req
 } // namespace detail
 
 /// Verify: send and check one-time codes. Obtained from client::verification(); the reference is
-/// valid as long as the client.
+/// valid as long as the client. Every operation has the contract of this file's documentation.
 class verification_service {
 public:
     /// POST /v2/verification: creates a verification for `request.target` and sends a code, or,
@@ -126,11 +127,13 @@ private:
     std::shared_ptr<ding::detail::client_core> core_;
 };
 
-/// Lookup: carrier, line type and flags of a phone number. Obtained from client::lookup().
+/// Lookup: carrier, line type and flags of a phone number. Obtained from client::lookup(); the
+/// reference is valid as long as the client. The operation has the contract of this file's
+/// documentation.
 class lookup_service {
 public:
     /// GET /v2/lookup/{phone_number}[?type=cnam]. `phone_number` must be E.164 (so it can never
-    /// change the request path); the leading `+` is sent percent-encoded (%2B), which the
+    /// change the request path); the leading `+` is sent percent-encoded (`%2B`), which the
     /// contract allows. Completion: void(outcome<lookup_response>).
     /// A read: retried on any connection failure, any 5xx and 429.
     template <completion_token_for<lookup_response> Token = default_token>
@@ -158,7 +161,9 @@ private:
     std::shared_ptr<ding::detail::client_core> core_;
 };
 
-/// Watch: anti-fraud scoring, product events and funnel feedback. Obtained from client::watch().
+/// Watch: anti-fraud scoring, product events and funnel feedback. Obtained from client::watch();
+/// the reference is valid as long as the client. Every operation has the contract of this file's
+/// documentation.
 /// The Watch calls feed counters at Prelude, so none of them is repeated once it may have reached
 /// the server.
 class watch_service {
@@ -235,8 +240,11 @@ public:
     client(const client&) = delete;
     client& operator=(const client&) = delete;
 
+    /// Verify: create and check verifications (verification_service); valid as long as the client.
     verification_service& verification() noexcept { return verification_; }
+    /// Lookup: carrier, line type and flags of a number (lookup_service); valid as long as the client.
     lookup_service& lookup() noexcept { return lookup_; }
+    /// Watch: predict, events and feedback (watch_service); valid as long as the client.
     watch_service& watch() noexcept { return watch_; }
     /// Verify management: allow and block lists, sender IDs (ding/v2/verification_management.hpp).
     verification_management_service& verification_management() noexcept { return verification_management_; }

@@ -1,15 +1,16 @@
 #pragma once
-// ding::v2::notify_service: template messages to one number or to many, and the subscription
-// (opt-in/opt-out) state of numbers, with pagers over the three subscription lists.
-// Obtained from client::notify(); the reference is valid as long as the client.
-//
-// Every operation has the contract written at the top of ding/v2/client.hpp (completion
-// signature void(outcome<T>), any completion token, validation before any I/O, the v2 error
-// model, executor, cancellation, lifetime). What differs per operation is written above it.
-// Path values: a config_id must be non-empty, not "." or "..", without '/', '?', '#', '%' or a
-// control character (errc::invalid_argument otherwise; other bytes are percent-encoded), and a
-// phone number in the path must be E.164 (its '+' is sent as %2B). Query values are
-// percent-encoded.
+/// \file
+/// ding::v2::notify_service: template messages to one number or to many, and the subscription
+/// (opt-in/opt-out) state of numbers, with pagers over the three subscription lists.
+/// Obtained from client::notify(); the reference is valid as long as the client.
+///
+/// Every operation has the contract written at the top of ding/v2/client.hpp (completion
+/// signature void(outcome<T>), any completion token, validation before any I/O, the v2 error
+/// model, executor, cancellation, lifetime). What differs per operation is written above it.
+/// Path values: a config_id must be non-empty, not "." or "..", without '/', '?', '#', '%' or a
+/// control character (errc::invalid_argument otherwise; other bytes are percent-encoded), and a
+/// phone number in the path must be E.164 (its '+' is sent as `%2B`). Query values are
+/// percent-encoded.
 
 #include <ding/detail/operation.hpp>
 #include <ding/options.hpp>
@@ -56,6 +57,10 @@ std::shared_ptr<pager_state<list_subscription_phone_number_events_response>>
 make_pager(std::shared_ptr<client_core>, const list_subscription_phone_number_events_request&, std::size_t max_pages);
 } // namespace detail
 
+/// Notify: template messages (one recipient or a batch) and the subscription state of numbers,
+/// single pages or whole lists through a pager. Obtained from client::notify(); the reference is
+/// valid as long as the client. Every operation has the contract of this file's documentation
+/// and of ding/v2/client.hpp; what differs is written above each operation.
 class notify_service {
 public:
     /// POST /v2/notify: one message from `request.template_id` to `request.to` (E.164).

@@ -1,10 +1,11 @@
 #pragma once
-// ding::v2::transactional_service: the deprecated predecessor of notify_service::send_async, kept
-// because the vendor's SDKs still offer it. Obtained from client::transactional().
-//
-// The operation has the contract written at the top of ding/v2/client.hpp (completion signature
-// void(outcome<T>), any completion token, validation before any I/O, the v2 error model,
-// executor, cancellation, lifetime).
+/// \file
+/// ding::v2::transactional_service: the deprecated predecessor of notify_service::send_async, kept
+/// because the vendor's SDKs still offer it. Obtained from client::transactional().
+///
+/// The operation has the contract written at the top of ding/v2/client.hpp (completion signature
+/// void(outcome<T>), any completion token, validation before any I/O, the v2 error model,
+/// executor, cancellation, lifetime).
 
 #include <ding/detail/operation.hpp>
 #include <ding/options.hpp>
@@ -25,6 +26,9 @@ void start_transactional_send(std::shared_ptr<client_core>, const transactional_
                               handler<transactional_send_response>);
 } // namespace detail
 
+/// Transactional: the vendor's deprecated send, kept for code ported from the vendor's SDKs
+/// (new code uses notify_service::send_async). Obtained from client::transactional(); the
+/// reference is valid as long as the client. The operation has the contract of ding/v2/client.hpp.
 class transactional_service {
 public:
     /// POST /v2/transactional: one message from `request.template_id` to `request.to` (E.164).

@@ -1,11 +1,12 @@
 #pragma once
-// ding::v2::verification_management_service: the verification allow and block lists and the
-// account's sender IDs (Prelude opens these endpoints per account on request).
-// Obtained from client::verification_management(); the reference is valid as long as the client.
-//
-// Every operation has the contract written at the top of ding/v2/client.hpp (completion
-// signature void(outcome<T>), any completion token, validation before any I/O, the v2 error
-// model, executor, cancellation, lifetime). What differs per operation is written above it.
+/// \file
+/// ding::v2::verification_management_service: the verification allow and block lists and the
+/// account's sender IDs (Prelude opens these endpoints per account on request).
+/// Obtained from client::verification_management(); the reference is valid as long as the client.
+///
+/// Every operation has the contract written at the top of ding/v2/client.hpp (completion
+/// signature void(outcome<T>), any completion token, validation before any I/O, the v2 error
+/// model, executor, cancellation, lifetime). What differs per operation is written above it.
 
 #include <ding/detail/operation.hpp>
 #include <ding/options.hpp>
@@ -33,6 +34,10 @@ void start_submit_sender_id(std::shared_ptr<client_core>, const submit_sender_id
                             handler<submit_sender_id_response>);
 } // namespace detail
 
+/// Verify management: the verification allow and block lists and the account's sender IDs.
+/// Obtained from client::verification_management(); the reference is valid as long as the
+/// client. Every operation has the contract of ding/v2/client.hpp; what differs is written above
+/// each operation.
 class verification_management_service {
 public:
     /// GET /v2/verification/management/phone-numbers/{action}: the numbers on the allow list
