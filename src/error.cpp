@@ -16,7 +16,7 @@ public:
         case errc::api_error: return "the API rejected the request";
         case errc::http_status: return "unexpected HTTP status";
         case errc::transport: return "connection failed";
-        case errc::tls: return "TLS handshake failed";
+        case errc::tls: return "TLS failure";
         case errc::timeout: return "timed out";
         case errc::cancelled: return "cancelled";
         case errc::decode: return "response body does not match the contract";
@@ -135,6 +135,7 @@ std::string error::to_string() const {
     };
     append_server_text(" api_code=", api_code_string());
     append_server_text(" param=", api_param());
+    append_server_text(" server_message=", api_message());
     if (cause()) out += " cause=" + cause().to_string() + " (" + cause().message() + ")";
     if (attempts() > 1) out += " attempts=" + std::to_string(attempts());
     out += "]";

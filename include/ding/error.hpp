@@ -20,7 +20,8 @@ enum class errc {
                         ///< non-2xx whose body is the contract's error object, see api_code_string().
     http_status,        ///< Any other non-2xx status: see error::http_status() and error::body().
     transport,          ///< Resolve, connect, write or read failed, or the connection closed early.
-    tls,                ///< TLS handshake failed (untrusted certificate, wrong host name, protocol).
+    tls,                ///< A TLS failure at any stage (untrusted certificate, wrong host name, refused
+                        ///< renegotiation, corrupted record, alert); never retried.
     timeout,            ///< The per-call deadline or the connect timeout expired.
     cancelled,          ///< The caller cancelled the operation.
     decode,             ///< A 2xx (or 400) body that is not the JSON the contract describes, or a

@@ -43,6 +43,11 @@ errc classify(const io_failure& f, bool cancelled) noexcept {
     return errc::transport;
 }
 
+/// The peer ended the connection: a close without close_notify, a close_notify, or a reset.
+bool closed_by_peer(const boost::system::error_code& ec) noexcept {
+    return ec == asio::ssl::error::stream_truncated || ec == asio::error::eof || ec == asio::error::connection_reset;
+}
+
 const char* stage_name(io_stage s) noexcept {
     switch (s) {
     case io_stage::resolve: return "resolving";
@@ -354,6 +359,12 @@ bool http_client::finish_exchange(send_state& s, std::optional<io_failure> failu
         message = "TLS failure while " + std::string(stage_name(failure->stage)) + ": " + tls_failure_text(*failure);
     else if (failure->what != nullptr)
         message = "protocol error while " + std::string(stage_name(failure->stage)) + ": " + failure->what;
+    else if (failure->stage == io_stage::read && closed_by_peer(failure->ec))
+        // A close without close_notify (stream_truncated) or a TCP close (eof, reset) before the
+        // response was complete: said as what happened, not as OpenSSL's or Asio's term for it.
+        message = failure->response_started
+                      ? "the server closed the connection before the response was complete"
+                      : "the server closed the connection before it sent a response";
     else
         message = "connection failed while " + std::string(stage_name(failure->stage)) + ": " + failure->ec.message();
     s.result = failed(s, code, std::move(message), failure->ec, reached);

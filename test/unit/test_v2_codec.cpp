@@ -372,7 +372,8 @@ TEST_CASE("v2 validation: check, lookup, predict, events, feedbacks") {
 
 TEST_CASE("v2 error: api_code_string, api_param, retryable with a body, to_string") {
     ding::error::details d;
-    d.message = "HTTP 400: the API refused the request (see api_code_string())";
+    d.message = "HTTP 400: the API refused the request with code 'invalid_phone_number' about 'target.value' "
+                "(the server's message is in api_message())";
     d.http_status = 400;
     d.api_code_string = "invalid_phone_number";
     d.api_message = "The phone number is not valid.";
@@ -383,8 +384,10 @@ TEST_CASE("v2 error: api_code_string, api_param, retryable with a body, to_strin
     CHECK(e.api_param() == "target.value");
     CHECK(e.api_code() == ding::api_error_code::unknown); // v1's code stays untouched
     CHECK_FALSE(e.retryable());
-    CHECK(e.to_string() == "create_verification: HTTP 400: the API refused the request (see api_code_string()) "
-                           "[api_error http=400 api_code=invalid_phone_number param=target.value]");
+    CHECK(e.to_string() == "create_verification: HTTP 400: the API refused the request with code 'invalid_phone_number' "
+                           "about 'target.value' (the server's message is in api_message()) "
+                           "[api_error http=400 api_code=invalid_phone_number param=target.value "
+                           "server_message=The phone number is not valid.]");
     d.http_status = 503;
     CHECK(ding::error(ding::errc::api_error, d).retryable());
     d.api_code_string = "bad\ncode";
