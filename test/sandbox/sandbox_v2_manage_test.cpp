@@ -180,9 +180,17 @@ TEST_CASE("sandbox v2: an allowed number is never blocked by the spam rules", "[
     CHECK(f.create_status(other) == "retry");
     CHECK(f.create_reason(other) == "repeated_attempts");
 
+    auto predict = [&](const std::string& phone) {
+        auto o = f.ok(f.post("/watch/predict",
+                             json::object{{"target", json::object{{"type", "phone_number"}, {"value", phone}}}}));
+        return std::string(o.at("prediction").as_string());
+    };
+    CHECK(predict(spam) == "legitimate");
+
     // On both lists: the block list wins.
     f.ok(f.post("/verification/management/phone-numbers/block", json::object{{"phone_number", spam}}));
     CHECK(f.create_reason(spam) == "in_block_list");
+    CHECK(predict(spam) == "suspicious");
 
     ding::sandbox_options seeded = fixture::make_options();
     seeded.allowed_numbers = {spam};
@@ -436,6 +444,17 @@ TEST_CASE("sandbox v2: subscription lists are seeded and walking them with limit
     CHECK(page[3].at("source").as_string() == "CSV_IMPORT");
     CHECK_FALSE(page[3].as_object().contains("reason"));
     CHECK(page[0].at("config_id").as_string() == cfg1);
+
+    // Every configuration's numbers and every number's events, one per page: the documented totals.
+    std::size_t all_numbers = 0, all_events = 0;
+    for (const auto& id : configs1) {
+        auto [nums, np] = walk(f, subs + "/" + id + "/phone_numbers", "phone_numbers", "phone_number", 1);
+        all_numbers += nums.size();
+        for (const auto& n : nums) all_events += walk(f, subs + "/" + id + "/phone_numbers/" + n + "/events", "events",
+                                                      "timestamp", 1).first.size();
+    }
+    CHECK(all_numbers == 12);
+    CHECK(all_events == 20);
 
     // Errors: bad cursor, a cursor of another list, bad limit and state, unknown ids.
     auto next = std::string(f.ok(f.get(subs + "?limit=1")).at("next_cursor").as_string());
