@@ -100,6 +100,23 @@ struct client_options {
     /// used (constructed, called, cancelled, destroyed) only from the one thread running its
     /// executor, or from a strand passed in as that executor, and that completion handlers with
     /// another associated executor do not emit cancellation concurrently with that thread.
+    ///
+    /// Thread safety (thread_safe = true), in the words Asio uses for its own objects: distinct
+    /// objects: safe; shared objects: safe, with one exception: the client must not be called in
+    /// another thread while its execution context is being destroyed (as for any I/O object
+    /// associated with an io_context). Stop calling it from other threads first; once the
+    /// io_context is gone, every member may again be called from any thread (each is then a
+    /// no-op, and an operation started then is dropped uncalled, as the operations of a
+    /// destroyed io_context are).
+    ///
+    /// Handlers and the strand: a completion handler whose associated executor is the client's
+    /// own io_context executor (the default for a plain callback or use_future) is dispatched
+    /// from inside the client's strand, as asio::dispatch runs a function inline when it can. The
+    /// client makes no progress until that handler returns, whatever the number of threads
+    /// running the io_context: a handler that blocks waiting for another operation of the same
+    /// client (for example std::future::get on an operation started with use_future) waits
+    /// forever. That deadlock is the caller's: start the next operation and return, or bind the
+    /// handler to another executor (asio::bind_executor) or await the operation in a coroutine.
     bool thread_safe = false;
     tls_options tls;
     retry_policy retry;

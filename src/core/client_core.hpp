@@ -3,6 +3,16 @@
 // (or strand) everything runs on, the pool and transport, the calls in flight, and launch(),
 // which turns a validated request into a running call and delivers its outcome.
 //
+// The rule (issue 16; README, design notes): every object of a client's internals (this core,
+// the pool, connections, timers, deadline watchers, DNS state, call states) is created, touched
+// and destroyed on the client's executor (its strand with thread_safe). A completion handler
+// receives only what is its own (the outcome, its own executor's work guard): the call's state
+// is released on the client's executor before the handler is dispatched (launch.hpp, deliver()),
+// never on the handler's thread. That is what lets the pool's deadline timer and a connection's
+// watchdog (connection.hpp) read the state their owner clears in its destructor: both run where
+// the owner is destroyed. The one exception is the execution context's destruction
+// (context_shutdown()), when no other thread may run or call anything of it.
+//
 // Executor and threads:
 // - Every call runs on core.executor(): the caller's executor, or a strand over it when
 //   client_options::thread_safe is set. Pool, transport and registry state is only touched there.

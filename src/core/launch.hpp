@@ -102,50 +102,103 @@ bool running_here(const Executor& ex) noexcept {
     return io != nullptr && io->running_in_this_thread();
 }
 
+/// What a completion handler receives: only what is its own (issue 16). Built on the client's
+/// executor from the call's state, which is then released there, before the handler runs.
+template <class T>
+struct handler_call {
+    handler<T> h;
+    asio::any_completion_executor work; ///< the handler's executor's work, released after it ran
+    outcome<T> result;
+
+    void operator()() {
+        auto keep = std::move(work);
+        std::move(h)(std::move(result));
+    }
+};
+
+/// handler_call as dispatched to another executor. A dispatch that fails (out of memory) destroys
+/// the function it was given without running it, and Asio moved the handler into it first: the
+/// handler is then handed back through `rescue` (set only around that dispatch, on this thread)
+/// instead of being lost, and runs on the client's executor rather than never.
+template <class T>
+struct dispatched_handler {
+    static inline thread_local std::optional<handler_call<T>>* rescue = nullptr;
+    handler_call<T> call;
+
+    explicit dispatched_handler(handler_call<T>&& c) noexcept : call(std::move(c)) {}
+    dispatched_handler(dispatched_handler&&) noexcept = default;
+    ~dispatched_handler() {
+        if (call.h && rescue != nullptr) {
+            try {
+                rescue->emplace(std::move(call));
+            } catch (...) {
+            }
+        }
+    }
+    void operator()() {
+        rescue = nullptr; // running: the dispatch succeeded (it may run it inline)
+        call();
+    }
+};
+
+/// Points dispatched_handler<T>::rescue at `slot` for one dispatch (nested ones restore it).
+template <class T>
+struct rescue_scope {
+    std::optional<handler_call<T>>* outer;
+    explicit rescue_scope(std::optional<handler_call<T>>* slot) noexcept : outer(dispatched_handler<T>::rescue) {
+        dispatched_handler<T>::rescue = slot;
+    }
+    ~rescue_scope() { dispatched_handler<T>::rescue = outer; }
+    rescue_scope(const rescue_scope&) = delete;
+    rescue_scope& operator=(const rescue_scope&) = delete;
+};
+
 /// Runs the handler on its own executor with st->result. Never throws: if the executor cannot
 /// take the function (out of memory), it runs here.
+///
+/// The one rule (client_core.hpp): the call's state holds the client's internals (the last
+/// reference to the core may be among them), so it is released here, on the client's executor,
+/// before the handler is dispatched; the handler's thread only ever destroys the handler, its
+/// outcome and its own executor's work guard.
 template <class T>
 void deliver(std::shared_ptr<call_state<T>> st) noexcept {
-    auto run_handler = [st]() mutable {
-        // The caller's slot is not cleared here: the caller may emit on an executor other than the
-        // handler's, and clearing would race with that emit. The forwarder left in the slot holds
-        // the call weakly and does nothing once the call is over; the caller's next operation on
-        // that slot (or the signal's destruction) replaces it on the caller's side.
-        auto h = std::move(st->h);
-        auto work = std::move(st->handler_work); // released after the handler ran
-        outcome<T> r = std::move(*st->result);
-        st.reset();
-        std::move(h)(std::move(r));
-    };
+    // The caller's slot is not cleared here: the caller may emit on an executor other than the
+    // handler's, and clearing would race with that emit. The forwarder left in the slot holds
+    // the call weakly and does nothing once the call is over; the caller's next operation on
+    // that slot (or the signal's destruction) replaces it on the caller's side.
+    const bool on_client = st->handler_on_client;
+    handler_call<T> call{std::move(st->h), std::move(st->handler_work), std::move(*st->result)};
+    // Copies of the executors to run the handler on: they stay valid after the state (and maybe
+    // the core) is gone. The handler's own is empty when it is the client's (nothing tracked).
+    asio::any_io_executor client_ex;
+    asio::any_completion_executor handler_ex;
+    if (on_client) client_ex = st->core->get_executor();
+    else handler_ex = call.work;
+    st.reset(); // here, on the client's executor
     // The handler runs on its executor: at once when that is an io_context executor running on
     // this thread (as asio::dispatch would, without wrapping the function for a type-erased
     // executor: a heap allocation per call), else dispatched. Only a failure to hand the function
     // over (out of memory) falls back to running it here; an exception from the handler itself
     // ends the program (completions are noexcept, client.hpp).
-    call_state<T>& call = *st;
+    std::optional<handler_call<T>> rescued;
     auto run_on = [&](const auto& ex) {
-        if (running_here(ex))
-            run_handler();
-        else
-            asio::dispatch(ex, std::move(run_handler));
+        if (running_here(ex)) return call();
+        const rescue_scope<T> scope(&rescued);
+        asio::dispatch(ex, dispatched_handler<T>(std::move(call)));
     };
     try {
-        if (call.handler_on_client)
-            run_on(call.core->get_executor());
+        if (on_client)
+            run_on(client_ex);
         else
-            run_on(asio::any_completion_executor(call.handler_work)); // run_handler moves the state's copy
-        return;
+            run_on(handler_ex);
     } catch (...) {
-        // The handler ran (it is gone from the state) and threw: completions are noexcept, so
-        // that ends the program (client.hpp), cleanly rather than by running it again.
-        if (!call.h) std::terminate();
+        // The handler ran (it is gone) and threw: completions are noexcept, so that ends the
+        // program (client.hpp), cleanly rather than by running it again.
+        if (!call.h && !rescued) std::terminate();
     }
     // Out of memory before the handler ran: run it here, on the client's executor, rather than never.
-    auto h = std::move(call.h);
-    auto work = std::move(call.handler_work);
-    outcome<T> r = std::move(*call.result);
-    st.reset();
-    std::move(h)(std::move(r));
+    if (rescued) (*rescued)();
+    else if (call.h) call();
 }
 
 template <class T>
