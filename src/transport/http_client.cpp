@@ -371,6 +371,26 @@ bool http_client::finish_exchange(send_state& s, std::optional<io_failure> failu
     return true;
 }
 
+/// A timeout of a call that spent time in the pool's queue says how long, and why: "timed out
+/// during connect" alone sends a reader to the network when the pool was full. A timeout that
+/// ended in the queue says so already (pool::timed_out_waiting).
+error http_client::note_queued_time(error e, const send_state& s) const {
+    if (e.value() != errc::timeout || s.queued_for <= std::chrono::steady_clock::duration::zero() ||
+        e.message().find("pooled connection") != std::string::npos)
+        return e;
+    error::details d;
+    d.message = e.message() + "; " +
+                std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(s.queued_for).count()) +
+                " ms of the call's time went waiting for a pooled connection (max_connections=" +
+                std::to_string(pool_->max_connections()) + ", all in use)";
+    d.http_status = e.http_status();
+    d.body = e.body();
+    d.cause = e.cause();
+    d.attempts = e.attempts();
+    d.operation = e.operation();
+    return error(errc::timeout, std::move(d));
+}
+
 std::optional<outcome<http_reply>> http_client::after_attempt(send_state& s, call_control& control) {
     const http_call& call = *s.call;
     const int number = s.number;
@@ -421,7 +441,7 @@ std::optional<outcome<http_reply>> http_client::after_attempt(send_state& s, cal
         if (control.stopped()) return end_stopped();
         if (number >= s.max_attempts ||
             !should_retry(result.failure->value(), 0, result.may_have_reached_server, call.idempotent, s.policy))
-            return std::move(*result.failure);
+            return note_queued_time(std::move(*result.failure), s);
         s.last_status = 0;
     }
     if (!wait) {
@@ -445,6 +465,7 @@ bool http_client::queue_for_connection(send_state& s, call_control& control) {
 
 http_client::wait_outcome http_client::end_wait(send_state& s, boost::system::error_code ec, call_control& control) {
     control.waiting = nullptr;
+    s.queued_for += std::chrono::steady_clock::now() - s.queued->since;
     pool::wait_end end = pool_->end_wait(*s.queued, ec, control);
     s.queued.reset();
     if (end.failure) {

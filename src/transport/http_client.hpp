@@ -101,6 +101,7 @@ struct send_state {
     std::optional<error> call_error;                ///< the call ended between attempts (obtain())
     // Waiting for a connection while the pool is full (queue_for_connection, end_wait).
     std::optional<pool::queued_wait> queued;        ///< while queued
+    std::chrono::steady_clock::duration queued_for{}; ///< time spent queued so far (a timeout says it)
     slot_reservation granted_slot;                  ///< a slot the pool reserved for this call: obtain() opens it
 };
 
@@ -155,6 +156,7 @@ public:
     pool& connections() noexcept { return *pool_; }
 
 private:
+    error note_queued_time(error e, const send_state& s) const;
     attempt_result failed(const send_state& s, errc code, std::string message, boost::system::error_code cause = {},
                           bool reached = false) const;
 

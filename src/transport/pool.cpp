@@ -95,12 +95,16 @@ pool::queued_wait::~queued_wait() { pool_.state_.leave(*this, std::chrono::stead
 
 void pool::enqueue(queued_wait& w, steady_time deadline) {
     w.timer.expires_at(deadline);
+    w.since = std::chrono::steady_clock::now();
     state_.enqueue(w);
 }
 
-std::string pool::timed_out_waiting() const {
-    std::string message = "timed out waiting for a free connection (max_connections=" +
-                          std::to_string(state_.limits().max_connections) + ")";
+std::string pool::timed_out_waiting(const queued_wait& w) const {
+    // Said as what happened: the call's time went in the pool's queue, not on the network.
+    const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - w.since);
+    std::string message = "timed out after waiting " + std::to_string(waited.count()) +
+                          " ms for a pooled connection (max_connections=" +
+                          std::to_string(state_.limits().max_connections) + ", all in use)";
     if (!last_connect_error_.empty()) message += "; last connection error: " + last_connect_error_;
     return message;
 }
@@ -123,7 +127,7 @@ pool::wait_end pool::end_wait(queued_wait& w, boost::system::error_code ec, call
     // Still queued (or granted something a stop makes it give up): leave, passing it on.
     state_.leave(w, std::chrono::steady_clock::now());
     if (control.stopped() || ec) end.failure = failed(errc::cancelled, {}, "cancelled while waiting for a connection");
-    else end.failure = failed(errc::timeout, {}, timed_out_waiting());
+    else end.failure = failed(errc::timeout, {}, timed_out_waiting(w));
     return end;
 }
 

@@ -65,6 +65,7 @@ public:
         queued_wait(const queued_wait&) = delete;
         queued_wait& operator=(const queued_wait&) = delete;
         asio::steady_timer timer;
+        steady_time since{}; ///< when it was queued (said in a timeout's message)
 
     private:
         void wake() noexcept override { timer.cancel(); }
@@ -102,6 +103,7 @@ public:
     /// and the resolve in progress, so that nothing here outlives the context's services.
     void abandon() noexcept;
     const base_url& url() const noexcept { return config_.url; }
+    std::size_t max_connections() const noexcept { return state_.limits().max_connections; }
     pool_stats stats() const noexcept;
     void count_request() noexcept { requests_sent_.add(); }
 
@@ -128,7 +130,7 @@ private:
     pool(asio::any_io_executor ex, pool_config config);
     asio::awaitable<acquired> open_new(slot_reservation slot, steady_time deadline, call_control& control);
     asio::awaitable<std::optional<acquired>> resolve(steady_time until, call_control& control);
-    std::string timed_out_waiting() const;
+    std::string timed_out_waiting(const queued_wait& w) const;
 
     asio::any_io_executor ex_;
     exchange_deadlines deadlines_; ///< before state_: outlives every connection

@@ -227,7 +227,39 @@ TEST_CASE("integration: 401 with a text body is http_status with the body") {
     CHECK(r.error().http_status() == 401);
     CHECK(r.error().body() == "invalid api key");
     CHECK(r.error().api_code() == ding::api_error_code::unknown);
+    CHECK(r.error().message() == "HTTP 401 from the server with a text/plain body, not the API's JSON: check the API key "
+                                 "(v1 keys go in x-api-key, v2 keys are Bearer tokens)");
     CHECK(f.server->request_count() == 1); // 401 is never retried
+}
+
+TEST_CASE("integration: v1 and v2 classify a 429 with the contract's error body alike, and a 404 names the method and path") {
+    fixture f;
+    SECTION("v1: a 429 whose body is an ErrorResponse is api_error, retryable") {
+        auto o = f.options();
+        o.retry.max_attempts = 1;
+        auto& client = f.make_client(o);
+        f.server->push(reply::json(429, R"({"message":"Too many requests"})"));
+        auto r = f.run(client.otp().check_async(check_request()));
+        REQUIRE_FALSE(r.has_value());
+        CHECK(r.error().code() == ding::errc::api_error);
+        CHECK(r.error().retryable());
+        CHECK(r.error().api_message() == "Too many requests");
+        CHECK(r.error().to_string().find("server_message=Too many requests") != std::string::npos);
+    }
+    SECTION("v1: a 404 says which request found no endpoint, without its query") {
+        auto& client = f.make_client();
+        reply missing = reply::json(404, "Not Found");
+        missing.content_type = "text/plain";
+        f.server->push(missing);
+        ding::lookup_request lookup{customer, phone, {}};
+        auto r = f.run(client.lookup().lookup_async(lookup));
+        REQUIRE_FALSE(r.has_value());
+        const std::string& m = r.error().message();
+        INFO(m);
+        CHECK(r.error().code() == ding::errc::http_status);
+        CHECK(m.rfind("HTTP 404 for GET /v1/lookup/%2B33612345678: the server has no such endpoint; check client_options::base_url", 0) == 0);
+        CHECK(m.find('?') == std::string::npos);
+    }
 }
 
 TEST_CASE("integration: 500 on check is http_status, 200 with malformed JSON is decode with status 200") {

@@ -443,3 +443,45 @@ TEST_CASE("integration: the client destroyed with calls queued for a connection:
     }
     CHECK(f.server->request_count() == 2); // the queued calls never reached the server
 }
+
+TEST_CASE("integration: a timeout spent waiting for a pooled connection says so, with the time waited and the pool's size") {
+    fixture f;
+    auto o = f.options();
+    o.max_connections = 1;
+    auto& client = f.make_client(o);
+    SECTION("the deadline passes while the call is queued") {
+        f.server->push(reply::delayed(400ms, 200, check_body(uuid_for(1))));
+        ding::call_options short_deadline;
+        short_deadline.timeout = 150ms;
+        std::optional<ding::outcome<ding::create_check_response>> first, second;
+        client.otp().check_async(check_request(uuid_for(1)), [&](auto r) { first.emplace(std::move(r)); });
+        client.otp().check_async(check_request(uuid_for(2)), short_deadline, [&](auto r) { second.emplace(std::move(r)); });
+        f.run_until([&] { return first && second; });
+        REQUIRE_FALSE(second->has_value());
+        const std::string& m = second->error().message();
+        INFO(m);
+        CHECK(second->error().code() == ding::errc::timeout);
+        CHECK(m.rfind("timed out after waiting ", 0) == 0);
+        CHECK(m.find(" ms for a pooled connection (max_connections=1, all in use)") != std::string::npos);
+        CHECK(m.find("connect") == std::string::npos);
+    }
+    SECTION("the call waited, got the connection, and the deadline passed in its own exchange") {
+        f.server->push(reply::delayed(200ms, 200, check_body(uuid_for(1))));
+        reply stalled;
+        stalled.how = behaviour::stall;
+        f.server->push(stalled);
+        ding::call_options deadline;
+        deadline.timeout = 400ms;
+        std::optional<ding::outcome<ding::create_check_response>> first, second;
+        client.otp().check_async(check_request(uuid_for(1)), [&](auto r) { first.emplace(std::move(r)); });
+        client.otp().check_async(check_request(uuid_for(2)), deadline, [&](auto r) { second.emplace(std::move(r)); });
+        f.run_until([&] { return first && second; });
+        REQUIRE(first->has_value());
+        REQUIRE_FALSE(second->has_value());
+        const std::string& m = second->error().message();
+        INFO(m);
+        CHECK(second->error().code() == ding::errc::timeout);
+        CHECK(m.find("ms of the call's time went waiting for a pooled connection (max_connections=1, all in use)") !=
+              std::string::npos);
+    }
+}
