@@ -180,9 +180,17 @@ TEST_CASE("sandbox v2: an allowed number is never blocked by the spam rules", "[
     CHECK(f.create_status(other) == "retry");
     CHECK(f.create_reason(other) == "repeated_attempts");
 
+    auto predict = [&](const std::string& phone) {
+        auto o = f.ok(f.post("/watch/predict",
+                             json::object{{"target", json::object{{"type", "phone_number"}, {"value", phone}}}}));
+        return std::string(o.at("prediction").as_string());
+    };
+    CHECK(predict(spam) == "legitimate");
+
     // On both lists: the block list wins.
     f.ok(f.post("/verification/management/phone-numbers/block", json::object{{"phone_number", spam}}));
     CHECK(f.create_reason(spam) == "in_block_list");
+    CHECK(predict(spam) == "suspicious");
 
     ding::sandbox_options seeded = fixture::make_options();
     seeded.allowed_numbers = {spam};
