@@ -13,10 +13,14 @@
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/deferred.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/post.hpp>
 
+#include <atomic>
 #include <iostream>
 #include <map>
+#include <thread>
 
 using namespace ding::test;
 namespace json = boost::json;
@@ -657,6 +661,59 @@ TEST_CASE("integration: v2 pagers of one client walk concurrently") {
     CHECK(*std::get<0>(both) == *std::get<1>(both));
     CHECK(std::get<0>(both)->size() == 10);
     CHECK(f.server->request_count() == 10 + 4);
+}
+
+TEST_CASE("integration: v2 pagers of a thread_safe client walked from two threads at once") {
+    // The server runs on its own io_context and thread; the client's io_context is run by two
+    // threads, so the two walks (and their completions) really run in parallel.
+    asio::io_context server_ioc;
+    std::optional<test_server> server;
+    server.emplace(server_ioc);
+    server->set_responder([](const recorded_request& r) { return configs_page(r, 12); });
+    auto server_work = asio::make_work_guard(server_ioc);
+    std::thread server_thread([&] { server_ioc.run(); });
+
+    std::optional<ding::outcome<std::vector<std::string>>> by_one, by_five;
+    {
+        asio::io_context ioc;
+        v2::client_options o;
+        o.api_key = secret_api_key;
+        o.base_url = v2_base_url(*server);
+        o.tls.use_system_trust_store = false;
+        o.tls.ca_pem = server->ca_pem();
+        o.timeout = 3s;
+        o.thread_safe = true;
+        auto client = std::make_unique<v2::client>(ioc.get_executor(), o);
+        const v2::list_subscription_configs_request one{.limit = 1};
+        const v2::list_subscription_configs_request five{.limit = 5};
+        std::atomic<int> done{0};
+        auto finish = [&](std::optional<ding::outcome<std::vector<std::string>>>& slot) {
+            return [&](std::exception_ptr e, ding::outcome<std::vector<std::string>> r) {
+                if (!e) slot.emplace(std::move(r));
+                if (++done == 2) ioc.stop();
+            };
+        };
+        asio::co_spawn(ioc, walk_ids(client->notify().subscription_configs(one)), finish(by_one));
+        asio::co_spawn(ioc, walk_ids(client->notify().subscription_configs(five)), finish(by_five));
+        std::thread t1([&] { ioc.run_for(10s); });
+        std::thread t2([&] { ioc.run_for(10s); });
+        t1.join();
+        t2.join();
+        client.reset(); // its shutdown runs on the io_context below
+        ioc.restart();
+        ioc.run_for(2s);
+    }
+    asio::post(server_ioc, [&] { server->stop(); });
+    server_work.reset();
+    server_thread.join();
+
+    REQUIRE(by_one);
+    REQUIRE(by_five);
+    REQUIRE(by_one->has_value());
+    REQUIRE(by_five->has_value());
+    CHECK((*by_one)->size() == 12);
+    CHECK(**by_one == **by_five);
+    CHECK(server->request_count() == 12 + 3);
 }
 
 // ------------------------------------------------------------------------------------------
