@@ -1,8 +1,9 @@
 // ding::sandbox: a local, stateful Ding API server for tests, CI and offline development.
 //
 // It speaks the HTTP contract of spec/ding-openapi.yaml (base path /v1) and, beside it on the
-// same port, Prelude's Verify v2 contract of spec/prelude-v2-openapi.yaml (paths under /v2; see
-// "Verify v2" below) over HTTPS with a
+// same port, Prelude's v2 contract of spec/prelude-v2-openapi.yaml (all 19 operations, paths
+// under /v2; see "Verify v2" and "Verify management, Notify and Transactional" below) over
+// HTTPS with a
 // certificate it generates at start (or plain HTTP), keeps authentications in memory with the
 // same state machine as the real service, runs on a virtual clock that tests can advance, and
 // can be told to misbehave on purpose (see sandbox_fault). Link ding::sandbox; ding::ding does
@@ -87,9 +88,9 @@
 // - Allow and block lists, GET|POST|DELETE /v2/verification/management/phone-numbers/{action}
 //   (action allow or block, else 400 invalid_request, param "action"). They start as
 //   allowed_numbers and blocked_numbers (created_at: the sandbox's start) and are listed in the
-//   order numbers were added, each {phone_number, created_at}. POST and DELETE take
-//   {"phone_number"} in the JSON body (DELETE too; an E.164 number, else 400
-//   invalid_phone_number) and are idempotent: adding a listed number keeps its created_at,
+//   order numbers were added, each {phone_number, created_at}. POST and DELETE both take a
+//   JSON body {"phone_number"} (an E.164 number, else 400 invalid_phone_number; a DELETE
+//   without a body is 400 invalid_request) and are idempotent: adding a listed number keeps its created_at,
 //   removing an absent one succeeds; both answer {"phone_number"}. The lists are separate: a
 //   number on both counts as blocked. POST /v2/verification: a number on the block list
 //   answers blocked, reason in_block_list; a number on the allow list (and not on the block
@@ -108,14 +109,16 @@
 //   is approved now, else 400 invalid_sender_id, param "from". A number that unsubscribed
 //   (its state is UNSUB in any subscription configuration; see unsubscribed_numbers) is
 //   refused: 400 {"code":"recipient_unsubscribed","param":"to"} (the vendor documents no code
-//   for this: the sandbox's choice). Success: id (msg_... / tx_...), created_at (virtual
+//   for this: the sandbox's choice). No operation of the contract opts a number out, so a
+//   test makes a number unsubscribed by listing it in sandbox_options::unsubscribed_numbers
+//   (default +15005550011), or uses a seeded UNSUB number (below). Success: id (msg_... / tx_...), created_at (virtual
 //   clock), expires_at (the request's, else schedule_at or created_at plus 24 hours),
 //   template_id, to, variables ({} when none) and the request's callback_url, correlation_id,
 //   from, schedule_at; notify adds encoding (GSM-7, or UCS-2 when a variable holds non-ASCII
 //   text) and estimated_segment_count 1 for SMS (no preferred_channel, or sms). No webhook is
 //   sent (the contract defines none); nothing else is recorded.
 // - POST /v2/notify/batch: the same checks for the shared fields (a failure is the request's
-//   400); `to` is an array of strings (at most 1000). Each recipient gets a result in order:
+//   400); `to` is an array of 0 to 1000 strings. Each recipient gets a result in order:
 //   success with a message {id, created_at, expires_at, to, ...}, or success false with error
 //   {code, message}: invalid_phone_number for a number that is not E.164,
 //   recipient_unsubscribed for an unsubscribed one. total_count, success_count, error_count,
@@ -126,7 +129,7 @@
 //   mo_phone_numbers); "Marketing US" holds +12065550101 to +12065550106 plus every number of
 //   unsubscribed_numbers (7 numbers by default, 3 of them UNSUB: +12065550103, +12065550105,
 //   +15005550011), "Marketing FR" +33612340001 to 3 (+33612340002 UNSUB), "Alerts UK"
-//   +447700900101 and 2. Each number has 1 to 4 events (+15005550011: 4, +12065550104: 3),
+//   +447700900101 and 2: 12 numbers and 20 events by default. Each number has 1 to 4 events (+15005550011: 4, +12065550104: 3),
 //   most recent first; a number's state, source, reason and updated_at are its latest
 //   event's. GET .../subscriptions/{config_id} and .../phone_numbers/{phone_number}: 404
 //   not_found for an unknown configuration or a number not in it; 400 invalid_phone_number

@@ -445,6 +445,17 @@ TEST_CASE("sandbox v2: subscription lists are seeded and walking them with limit
     CHECK_FALSE(page[3].as_object().contains("reason"));
     CHECK(page[0].at("config_id").as_string() == cfg1);
 
+    // Every configuration's numbers and every number's events, one per page: the documented totals.
+    std::size_t all_numbers = 0, all_events = 0;
+    for (const auto& id : configs1) {
+        auto [nums, np] = walk(f, subs + "/" + id + "/phone_numbers", "phone_numbers", "phone_number", 1);
+        all_numbers += nums.size();
+        for (const auto& n : nums) all_events += walk(f, subs + "/" + id + "/phone_numbers/" + n + "/events", "events",
+                                                      "timestamp", 1).first.size();
+    }
+    CHECK(all_numbers == 12);
+    CHECK(all_events == 20);
+
     // Errors: bad cursor, a cursor of another list, bad limit and state, unknown ids.
     auto next = std::string(f.ok(f.get(subs + "?limit=1")).at("next_cursor").as_string());
     require_error(f.get(subs + "?cursor=not-a-cursor"), 400, "invalid_request", "cursor");
