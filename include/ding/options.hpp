@@ -28,7 +28,7 @@ struct tls_options {
 };
 
 /// When and how often a failed attempt is tried again. What may be retried depends on the
-/// operation (see the README's table); this policy only bounds how.
+/// operation (see docs/retries.md); this policy only bounds how.
 struct retry_policy {
     /// Total attempts, the first included; 1 disables retries. Default: 3.
     int max_attempts = 3;
@@ -118,14 +118,20 @@ struct client_options {
     /// forever. That deadlock is the caller's: start the next operation and return, or bind the
     /// handler to another executor (asio::bind_executor) or await the operation in a coroutine.
     bool thread_safe = false;
+    /// Certificate verification and trust anchors; verified against the system store by default.
     tls_options tls;
+    /// What is retried and how long to wait between attempts (see docs/retries.md).
     retry_policy retry;
+    /// Callbacks around each attempt (headers, responses, errors); none by default.
     client_hooks hooks;
 };
 
 /// Per-call overrides of client_options (unset fields keep the client's value).
 struct call_options {
+    /// The whole call's deadline, retries and waits included, instead of client_options::timeout;
+    /// must be positive (else the call fails with invalid_argument before any I/O).
     std::optional<std::chrono::milliseconds> timeout;
+    /// This call's retry policy instead of client_options::retry; checked as the client's is.
     std::optional<retry_policy> retry;
 };
 

@@ -17,7 +17,7 @@
 ///   status whose body is the contract's error object is errc::api_error with http_status(),
 ///   api_code_string(), api_message() and api_param(); otherwise errc::http_status with
 ///   http_status() and body(). The API key appears in no error.
-/// - Retries (README, "Prelude v2"): every v2 POST and DELETE sends a code or a message, feeds a
+/// - Retries (docs/retries.md, "Prelude v2"): every v2 POST and DELETE sends a code or a message, feeds a
 ///   counter or changes account state, so it is retried only when the server cannot have acted on
 ///   it: a failure before the request was completely written, 429, 502, 503, 504 (waiting for
 ///   `retry-after-ms` or `Retry-After` when sent). Every GET is a read: also retried on any other
