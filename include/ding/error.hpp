@@ -16,9 +16,10 @@ namespace ding {
 
 /// What went wrong, as a code in the `ding` error category (`ding::error_category()`).
 enum class errc {
-    api_error = 1,      ///< Any non-2xx whose body is the contract's error object (a `code` or a
-                        ///< `message`), v1 and v2 alike: see api_code_string(), api_message().
-    http_status,        ///< Any other non-2xx status: see error::http_status() and error::body().
+    api_error = 1,      ///< Any non-2xx whose body is the contract's error object with its `code`, v1
+                        ///< and v2 alike: see api_code() (v1), api_code_string() (v2), api_message().
+    http_status,        ///< Any other non-2xx status: see error::http_status(), error::body() and
+                        ///< api_message() (a `message` the body held).
     transport,          ///< Resolve, connect, write or read failed, or the connection closed early.
     tls,                ///< A TLS failure at any stage (untrusted certificate, wrong host name, refused
                         ///< renegotiation, corrupted record, alert); never retried.

@@ -35,27 +35,30 @@ error reply_error(const http_reply& reply, const http_call& call, const api_erro
         m += ": the server has no such endpoint; check client_options::base_url (v2: https://api.prelude.dev, "
              "v1: https://api.ding.live/v1)";
     }
+    const bool api_error = fields != nullptr && !fields->code.empty();
     if (fields != nullptr) {
         d.api_code = fields->v1_code;
-        d.api_code_string = fields->code;
+        if (!fields->v1) d.api_code_string = fields->code;
         d.api_message = fields->message;
         d.doc_url = fields->doc_url;
         d.api_param = fields->param;
+    }
+    if (api_error) {
         if (reply.status != 404) m += ": the API refused the request";
-        if (!fields->code.empty()) m += " with code '" + fields->code + "'";
+        m += " with code '" + fields->code + "'";
         if (!fields->param.empty()) m += " about '" + fields->param + "'";
     } else if (reply.status != 404) {
         m += " from the server";
         if (reply.body.empty()) m += " with an empty body";
         else if (!reply.content_type.empty()) m += " with a " + reply.content_type + " body, not the API's JSON";
-        else m += ", not the API's error object";
+        else if (fields == nullptr) m += ", not the API's error object";
     }
     if (const std::string_view hint = advice(reply.status); !hint.empty()) {
         m += ": ";
         m += hint;
     }
     if (fields != nullptr && !fields->message.empty()) m += " (the server's message is in api_message())";
-    return error(fields != nullptr ? errc::api_error : errc::http_status, std::move(d));
+    return error(api_error ? errc::api_error : errc::http_status, std::move(d));
 }
 
 } // namespace ding::detail

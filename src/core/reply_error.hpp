@@ -1,10 +1,11 @@
 #pragma once
 // The one rule that turns a non-2xx reply into an error, for v1 and v2 alike (each version only
 // decodes its own error body into api_error_fields):
-// - the body is the contract's error object (JSON with a `code` or a `message`): errc::api_error,
-//   whatever the status;
-// - anything else (an empty body, an intermediary's HTML page, JSON of another shape):
-//   errc::http_status.
+// - the body is the contract's error object with its machine-readable `code` (v1's ErrorResponse,
+//   v2's Error): errc::api_error, whatever the status;
+// - anything else (an empty body, an intermediary's HTML page, JSON without a `code`, such as
+//   {"message": "too many requests"}): errc::http_status; a `message` it holds is still kept
+//   in api_message() and shown by to_string().
 // Either way retryable() depends on the status only (408, 429, 5xx), and the message is a
 // sentence that says what to do where the status says it (401, 403, 404, 429, 5xx).
 
@@ -24,10 +25,11 @@ struct api_error_fields {
     std::string message;                           ///< the server's text, verbatim
     std::string doc_url;                           ///< v1
     std::string param;                             ///< v2
+    bool v1 = false;                               ///< v1 keeps api_code_string() empty (its code is api_code())
 };
 
-/// The error for a final non-2xx reply to `call`. `fields` is null when the body is not the
-/// contract's error object.
+/// The error for a final non-2xx reply to `call`. `fields` is what the body held of the
+/// contract's error object, or null when it is not JSON of that shape.
 error reply_error(const http_reply& reply, const http_call& call, const api_error_fields* fields);
 
 } // namespace ding::detail

@@ -33,9 +33,10 @@ outcome<T> interpret(http_reply& reply, const http_call& call) {
         std::string why;
         if (decode(reply.body, body, why) && (body.code || body.message)) {
             api_error_fields f;
-            if (body.code) {
+            f.v1 = true;
+            if (body.code) { // a code this SDK does not know is still the contract's error object
                 f.v1_code = *body.code;
-                if (*body.code != api_error_code::unknown) f.code = std::string(to_string(*body.code));
+                f.code = std::string(to_string(*body.code));
             }
             f.message = body.message.value_or("");
             f.doc_url = body.doc_url.value_or("");

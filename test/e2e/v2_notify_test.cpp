@@ -205,7 +205,7 @@ TEST_CASE("e2e v2: a notify send, a batch with one bad number, an unsubscribed r
     auto malformed = w.run(n.send_batch_async(batch));
     REQUIRE_FALSE(malformed.has_value());
     CHECK(malformed.error().value() == errc::invalid_argument);
-    CHECK(malformed.error().message() == "to[1]: '0612345678' is not an E.164 number (+ then 2 to 15 digits)");
+    CHECK(malformed.error().message() == "to[1]: '0612345678' is not an E.164 number: it must start with '+' followed by the country code");
 
     // A single send to an unsubscribed number is the API's error.
     msg.to = unsubscribed;

@@ -232,19 +232,30 @@ TEST_CASE("integration: 401 with a text body is http_status with the body") {
     CHECK(f.server->request_count() == 1); // 401 is never retried
 }
 
-TEST_CASE("integration: v1 and v2 classify a 429 with the contract's error body alike, and a 404 names the method and path") {
+TEST_CASE("integration: v1 classifies a 429 or 503 body as v2 does, and a 404 names the method and path") {
     fixture f;
-    SECTION("v1: a 429 whose body is an ErrorResponse is api_error, retryable") {
+    SECTION("v1: a 429 whose body has a message and no code is http_status, retryable, the message in the text") {
         auto o = f.options();
         o.retry.max_attempts = 1;
         auto& client = f.make_client(o);
         f.server->push(reply::json(429, R"({"message":"Too many requests"})"));
         auto r = f.run(client.otp().check_async(check_request()));
         REQUIRE_FALSE(r.has_value());
-        CHECK(r.error().code() == ding::errc::api_error);
+        CHECK(r.error().code() == ding::errc::http_status);
         CHECK(r.error().retryable());
         CHECK(r.error().api_message() == "Too many requests");
         CHECK(r.error().to_string().find("server_message=Too many requests") != std::string::npos);
+    }
+    SECTION("v1: an ErrorResponse on a 503 is api_error, as v2's error object is") {
+        auto o = f.options();
+        o.retry.max_attempts = 1;
+        auto& client = f.make_client(o);
+        f.server->push(reply::json(503, R"({"code":"bad_request","message":"try later"})"));
+        auto r = f.run(client.otp().check_async(check_request()));
+        REQUIRE_FALSE(r.has_value());
+        CHECK(r.error().code() == ding::errc::api_error);
+        CHECK(r.error().api_code() == ding::api_error_code::bad_request);
+        CHECK(r.error().retryable());
     }
     SECTION("v1: a 404 says which request found no endpoint, without its query") {
         auto& client = f.make_client();

@@ -45,19 +45,33 @@ TEST_CASE("unit: an E.164 refusal names the rule the number breaks") {
     CHECK(e164_rule_broken("") != nullptr);
 }
 
-TEST_CASE("unit: v1 and v2 classify a reply the same way: the contract's error object is api_error, anything else http_status") {
+TEST_CASE("unit: v1 and v2 classify a reply the same way: the contract's error object with a code is api_error, anything else http_status") {
     const http_call call = call_to(http::verb::post, "/v2/verification");
-    SECTION("a 429 whose body has a message and no code") {
+    SECTION("a 429 whose body has a message and no code, in either version") {
+        for (const bool v1 : {false, true}) {
+            api_error_fields f;
+            f.v1 = v1;
+            f.message = "Too many requests";
+            const ding::error e = reply_error(reply_of(429, R"({"message":"Too many requests"})"), call, &f);
+            CHECK(e.value() == errc::http_status);
+            CHECK(e.retryable());
+            CHECK(e.api_message() == "Too many requests");
+            CHECK(e.message() == "HTTP 429 from the server: too many requests: slow down (retryable: see retry_policy) "
+                                 "(the server's message is in api_message())");
+            CHECK(e.message().find("api_code_string") == std::string::npos);
+            CHECK(e.to_string().find("server_message=Too many requests") != std::string::npos);
+        }
+    }
+    SECTION("a v1 ErrorResponse on a 500 is api_error, its code in api_code(), not api_code_string()") {
         api_error_fields f;
-        f.message = "Too many requests";
-        const ding::error e = reply_error(reply_of(429, R"({"message":"Too many requests"})"), call, &f);
+        f.v1 = true;
+        f.code = "internal_server_error";
+        const ding::error e = reply_error(reply_of(500, "{}"), call, &f);
         CHECK(e.value() == errc::api_error);
         CHECK(e.retryable());
-        CHECK(e.api_message() == "Too many requests");
-        CHECK(e.message() ==
-              "HTTP 429: the API refused the request: too many requests: slow down (retryable: see retry_policy) "
-              "(the server's message is in api_message())");
-        CHECK(e.message().find("api_code_string") == std::string::npos);
+        CHECK(e.api_code_string().empty());
+        CHECK(e.message() == "HTTP 500: the API refused the request with code 'internal_server_error': the server failed; "
+                             "retryable (see retry_policy)");
     }
     SECTION("a 500 with an empty body") {
         const ding::error e = reply_error(reply_of(500), call, nullptr);
