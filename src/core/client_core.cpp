@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <limits>
 #include <mutex>
+#include <utility>
 #include <vector>
 
 namespace ding::detail {
@@ -37,9 +38,21 @@ public:
 
 private:
     void shutdown() override {
+        // The cores' executors (a strand holds queued functions, one of which may hold a core's
+        // last reference) are released after the lock: a core destroyed by that release takes the
+        // same mutex in its destructor.
+        std::vector<asio::any_io_executor> released; // destroyed last, after the lock is gone
         std::lock_guard lock(state_->mutex);
+        try {
+            released.reserve(2 * state_->cores.size());
+        } catch (...) {
+            // Out of memory: each core releases its executors itself, under the lock, as before.
+        }
         state_->shut_down = true;
-        for (client_core* core : state_->cores) core->context_shutdown();
+        for (client_core* core : state_->cores) {
+            const bool room = released.capacity() - released.size() >= 2;
+            core->context_shutdown(room ? &released : nullptr);
+        }
         state_->cores.clear();
     }
 
@@ -150,12 +163,18 @@ client_core::~client_core() {
     if (!registry_->shut_down) std::erase(registry_->cores, this);
 }
 
-void client_core::context_shutdown() noexcept {
+void client_core::context_shutdown(std::vector<asio::any_io_executor>* release_later) noexcept {
     stop_flags_.closed.store(true, std::memory_order_release);
     context_gone_.store(true, std::memory_order_release);
     // Calls in flight are coroutine frames the context destroys next; what the core itself holds
-    // (idle connections, the strand, executors) goes now.
+    // (idle connections, the strand, executors) goes now, the executors into `release_later`
+    // (reserved by the caller: push_back does not allocate) when given.
     if (pool_) pool_->abandon();
+    if (release_later != nullptr) {
+        release_later->push_back(std::exchange(executor_, asio::any_io_executor()));
+        release_later->push_back(std::exchange(user_executor_, asio::any_io_executor()));
+        return;
+    }
     executor_ = asio::any_io_executor();
     user_executor_ = asio::any_io_executor();
 }

@@ -99,7 +99,9 @@ public:
 
     /// The execution context is being destroyed (its services still exist): stop every call and
     /// release every I/O object and executor the core holds. Later calls are refused.
-    void context_shutdown() noexcept;
+    /// The executors go into `release_later` when it is given (with room for two), so that the
+    /// caller releases them after it unlocked the registry.
+    void context_shutdown(std::vector<asio::any_io_executor>* release_later) noexcept;
 
     // Used by launch(); run on executor().
     void register_call(call_base& c) noexcept;

@@ -110,7 +110,9 @@ struct handler_call {
     asio::any_completion_executor work; ///< the handler's executor's work, released after it ran
     outcome<T> result;
 
-    void operator()() {
+    /// noexcept: a handler that throws ends the program where it runs (completions are
+    /// noexcept, client.hpp), so an exception reaching deliver() is always the executor's.
+    void operator()() noexcept {
         auto keep = std::move(work);
         std::move(h)(std::move(result));
     }
@@ -135,7 +137,7 @@ struct dispatched_handler {
             }
         }
     }
-    void operator()() {
+    void operator()() noexcept {
         rescue = nullptr; // running: the dispatch succeeded (it may run it inline)
         call();
     }
@@ -192,9 +194,10 @@ void deliver(std::shared_ptr<call_state<T>> st) noexcept {
         else
             run_on(handler_ex);
     } catch (...) {
-        // The handler ran (it is gone) and threw: completions are noexcept, so that ends the
-        // program (client.hpp), cleanly rather than by running it again.
-        if (!call.h && !rescued) std::terminate();
+        // Only the executor can have thrown (the handler's invocation is noexcept): the function
+        // came back (rescued), never left (call.h), or the executor kept it, which then owns it
+        // (a strand that took the function but could not schedule itself runs it later, or
+        // destroys it with its context, as Asio does with any operation it holds).
     }
     // Out of memory before the handler ran: run it here, on the client's executor, rather than never.
     if (rescued) (*rescued)();
@@ -501,7 +504,11 @@ void launch_task(const std::shared_ptr<client_core>& core, handler<T> h, Prepare
                 const asio::any_completion_executor handler_ex = asio::get_associated_executor(h.get(), ex);
                 if (handler_ex) {
                     try {
-                        asio::dispatch(handler_ex, [&h, &e] { std::move(h)(std::move(e)); });
+                        // The function owns the handler: the dispatch may queue it and return,
+                        // and this lambda (with anything it captured) is destroyed right after.
+                        asio::dispatch(handler_ex, [h = std::move(h), e = std::move(e)]() mutable noexcept {
+                            std::move(h)(std::move(e));
+                        });
                         return;
                     } catch (...) {
                     }

@@ -489,7 +489,7 @@ struct connection::exchange_op {
                         return true;
                     }
                     ++interim; // an interim response: the next one follows in the same buffer
-                    c.next_response(*args);
+                    c.next_response(*args, true);
                     continue;
                 }
                 if (used != 0) continue;
@@ -552,7 +552,7 @@ struct connection::exchange_op {
 
 std::optional<io_failure> connection::async_exchange(exchange_args& args, std::shared_ptr<void> owner) {
     if (auto refused = begin_exchange(args)) return refused;
-    next_response(args); // the reader of the first response
+    next_response(args, false); // the reader of the first response
     const char* data = request_.data();
     std::size_t size = request_.size();
     if (ssl_ != nullptr) {
@@ -603,10 +603,12 @@ std::optional<io_failure> connection::begin_exchange(exchange_args& args) {
     return std::nullopt;
 }
 
-void connection::next_response(const exchange_args& args) {
-    // An interim response's body is empty; its capacity is kept for the next one.
+void connection::next_response(const exchange_args& args, bool after_interim) {
+    // An interim response's body is empty; its capacity is kept for the next one. Its header
+    // bytes count toward the final response's header bound (one budget per exchange).
+    const std::size_t header_bytes_before = after_interim && response_ ? response_->header_bytes() : 0;
     if (response_) spare_body_ = std::move(response_->body());
-    response_.emplace(args.max_body);
+    response_.emplace(args.max_body, header_bytes_before);
     response_->reuse_body(std::move(spare_body_));
 }
 

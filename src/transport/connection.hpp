@@ -220,7 +220,7 @@ private:
     /// Checks and arms one exchange; the failure if it must not start.
     std::optional<io_failure> begin_exchange(exchange_args& args);
     /// Prepares response_ for the next response (interim ones included).
-    void next_response(const exchange_args& args);
+    void next_response(const exchange_args& args, bool after_interim);
     /// Ends an exchange: disarms the watchdog and turns a stop or a deadline into the failure.
     std::optional<io_failure> end_exchange(exchange_args& args, std::optional<io_failure> failure, io_stage stage) noexcept;
     /// What a complete response's status means for the exchange: nullopt to read on (interim).

@@ -18,6 +18,7 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/rfc7230.hpp>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <new>
@@ -52,10 +53,17 @@ public:
 
     /// `max_body`: bound of the body (beast reports http::error::body_limit); the client passes
     /// client_options::max_response_body.
-    explicit response_reader(std::size_t max_body) : max_body_(max_body) {
-        header_limit(static_cast<std::uint32_t>(max_header_bytes));
+    /// `header_bytes_before`: header bytes of the interim (1xx) responses this exchange already
+    /// read; they count toward the same max_header_bytes, so a stream of 1xx cannot each get a
+    /// fresh budget.
+    explicit response_reader(std::size_t max_body, std::size_t header_bytes_before = 0)
+        : max_body_(max_body), header_bytes_(std::min(header_bytes_before, max_header_bytes)) {
+        header_limit(static_cast<std::uint32_t>(max_header_bytes - header_bytes_));
         body_limit(max_body);
     }
+
+    /// Header bytes consumed so far in this exchange (interim responses included).
+    std::size_t header_bytes() const noexcept { return header_bytes_; }
 
     /// basic_parser::put, with max_header_bytes bounding the whole header block. Beast applies its
     /// header_limit to what one put() holds beyond the fields it already consumed, so a header

@@ -477,3 +477,40 @@ TEST_CASE("robustness: tls: a response dripped one byte per 200 ms ends at the c
     CHECK(took >= 900);
     CHECK(took < 2500); // the deadline bounds the call, not the drip (a response takes ~40 s)
 }
+
+TEST_CASE("robustness: tls: the header blocks of 1xx interim responses count toward the same 16 KiB bound") {
+    // 15 interim responses of about 16 KiB each and then a final one: each used to get a fresh
+    // budget (about 243 KB of header fields accepted); the bound is one per exchange.
+    const auto padding = [](std::size_t size) {
+        std::string fields;
+        for (int i = 0; fields.size() + 80 < size; ++i) fields += "X-Pad-" + std::to_string(i) + ": " + std::string(60, 'p') + "\r\n";
+        return fields;
+    };
+    lab::server server(serving(), [&](lab::peer& p, int, const std::string&) {
+        std::string all;
+        for (int i = 0; i < 15; ++i) all += "HTTP/1.1 103 Early Hints\r\n" + padding(16 * 1024 - 200) + "\r\n";
+        all += http_200(check_body(uuid_for(1)));
+        for (std::size_t at = 0; at < all.size(); at += 8000) p.write(all.substr(at, 8000));
+        return true;
+    });
+    asio::io_context ioc;
+    ding::client client(ioc.get_executor(), options_for(server));
+    auto got = check(ioc, client, 1);
+    INFO(describe(got));
+    REQUIRE_FALSE(got.has_value());
+    CHECK(got.error().code() == ding::errc::response_too_large);
+    CHECK(got.error().message() == "the response header block exceeds the limit of 16384 bytes");
+}
+
+TEST_CASE("robustness: tls: a few small 1xx before the final response are still read") {
+    lab::server server(serving(), [&](lab::peer& p, int, const std::string&) {
+        p.write("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>; rel=preload\r\n\r\n" +
+                http_200(check_body(uuid_for(1))));
+        return true;
+    });
+    asio::io_context ioc;
+    ding::client client(ioc.get_executor(), options_for(server));
+    auto got = check(ioc, client, 1);
+    INFO(describe(got));
+    REQUIRE(got.has_value());
+}
