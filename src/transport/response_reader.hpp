@@ -163,6 +163,14 @@ private:
     static void out_of_memory(error_code& ec) { ec = boost::system::errc::make_error_code(boost::system::errc::not_enough_memory); }
 
     void on_field_impl(boost::beast::http::field name, string_view name_text, string_view value, error_code& ec) override {
+        if (is_header_done()) {
+            // A chunked body's trailer field: Beast bounds the trailer only by the bytes it holds,
+            // so it counts toward the same header bound here; its meaning is ignored (framing
+            // and Content-Type were settled by the header).
+            header_bytes_ += name_text.size() + value.size() + 4; // "name: value\r\n"
+            if (header_bytes_ > max_header_bytes) ec = boost::beast::http::error::header_limit;
+            return;
+        }
         try {
             keep_field(name, name_text, value);
         } catch (const std::bad_alloc&) {

@@ -10,6 +10,7 @@
 #include <openssl/x509_vfy.h>
 
 #include <atomic>
+#include <cstdio>
 #include <thread>
 
 using namespace ding::test;
@@ -513,4 +514,45 @@ TEST_CASE("robustness: tls: a few small 1xx before the final response are still 
     auto got = check(ioc, client, 1);
     INFO(describe(got));
     REQUIRE(got.has_value());
+}
+
+TEST_CASE("robustness: tls: a chunked body's trailer fields count toward the 16 KiB header bound") {
+    const auto padding = [](std::size_t size, const char* prefix) {
+        std::string fields;
+        for (int i = 0; fields.size() + 80 < size; ++i) fields += prefix + std::to_string(i) + ": " + std::string(60, 'p') + "\r\n";
+        return fields;
+    };
+    lab::server server(serving(), [&](lab::peer& p, int, const std::string&) {
+        const std::string body = check_body(uuid_for(1));
+        const std::string head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n" +
+                                 padding(16 * 1024 - 300, "X-Pad-") + "\r\n";
+        char size[32];
+        std::snprintf(size, sizeof size, "%zx\r\n", body.size());
+        const std::string all = head + size + body + "\r\n0\r\n" + padding(16 * 1024 - 300, "X-Trailer-") + "\r\n";
+        for (std::size_t at = 0; at < all.size(); at += 8000) p.write(all.substr(at, 8000));
+        return true;
+    });
+    asio::io_context ioc;
+    ding::client client(ioc.get_executor(), options_for(server));
+    auto got = check(ioc, client, 1);
+    INFO(describe(got));
+    REQUIRE_FALSE(got.has_value());
+    CHECK(got.error().code() == ding::errc::response_too_large);
+}
+
+TEST_CASE("robustness: tls: a small trailer after a chunked body is read and ignored") {
+    lab::server server(serving(), [&](lab::peer& p, int, const std::string&) {
+        const std::string body = check_body(uuid_for(1));
+        char size[32];
+        std::snprintf(size, sizeof size, "%zx\r\n", body.size());
+        p.write(std::string("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n") + size +
+                body + "\r\n0\r\nX-Checksum: abc\r\nContent-Type: text/html\r\n\r\n");
+        return true;
+    });
+    asio::io_context ioc;
+    ding::client client(ioc.get_executor(), options_for(server));
+    auto got = check(ioc, client, 1);
+    INFO(describe(got));
+    REQUIRE(got.has_value());
+    CHECK(got->authentication_uuid == uuid_for(1));
 }
