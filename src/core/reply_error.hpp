@@ -9,6 +9,7 @@
 // Either way retryable() depends on the status only (408, 429, 5xx), and the message is a
 // sentence that says what to do where the status says it (401, 403, 404, 429, 5xx).
 
+#include "core/client_core.hpp"
 #include "transport/http_client.hpp"
 
 #include <ding/error.hpp>
@@ -27,6 +28,22 @@ struct api_error_fields {
     std::string param;                             ///< v2
     bool v1 = false;                               ///< v1 keeps api_code_string() empty (its code is api_code())
 };
+
+/// The value of a 2xx reply to `call`, decoded by `decode(body, value, why)` (each version's
+/// codec), or errc::decode saying why (a body that is not the contract's JSON, or not JSON).
+template <class T, class Decode>
+outcome<T> decode_reply(const http_reply& reply, const http_call& call, Decode decode) {
+    T value{};
+    std::string why;
+    if (!reply.content_type.empty()) // set only when it is not JSON
+        why = "expected Content-Type application/json, got '" + reply.content_type + "'";
+    else if (decode(reply.body, value, why))
+        return value;
+    error::details d = reply_details(reply, call.operation);
+    d.message = "HTTP " + std::to_string(reply.status) + " with an unreadable body: " + why;
+    d.body = bounded_body(reply.body);
+    return error(errc::decode, std::move(d));
+}
 
 /// The error for a final non-2xx reply to `call`. `fields` is what the body held of the
 /// contract's error object, or null when it is not JSON of that shape.

@@ -16,18 +16,10 @@ namespace {
 /// reply_error(), the rule v1 and v2 share, with the ErrorResponse when the body is one.
 template <class T>
 outcome<T> interpret(http_reply& reply, const http_call& call) {
-    if (reply.status >= 200 && reply.status < 300) {
-        T value{};
-        std::string why;
-        if (!reply.content_type.empty()) // set only when it is not JSON
-            why = "expected Content-Type application/json, got '" + reply.content_type + "'";
-        else if (decode(reply.body, value, why))
-            return value;
-        error::details d = reply_details(reply, call.operation);
-        d.message = "HTTP " + std::to_string(reply.status) + " with an unreadable body: " + why;
-        d.body = bounded_body(reply.body);
-        return error(errc::decode, std::move(d));
-    }
+    if (reply.status >= 200 && reply.status < 300)
+        return decode_reply<T>(reply, call, [](std::string_view body, T& value, std::string& why) {
+            return decode(body, value, why);
+        });
     if (reply.content_type.empty()) { // an intermediary's HTML page is not the API's error object
         error_response body;
         std::string why;
