@@ -121,8 +121,9 @@ std::string bounded_body(const std::string& body) {
     return body.size() <= error::max_body_copy ? body : body.substr(0, error::max_body_copy);
 }
 
-void call_base::stop(asio::cancellation_type type) noexcept {
-    control.stop(type == asio::cancellation_type::none ? asio::cancellation_type::terminal : type);
+void call_base::stop(asio::cancellation_type type, call_sm::event why) noexcept {
+    control.cancelled |= type == asio::cancellation_type::none ? asio::cancellation_type::terminal : type;
+    if (call_sm::step(sm, why) == call_sm::action::stop_step) control.interrupt();
 }
 
 client_core::client_core(asio::any_io_executor executor, const client_options& options)
@@ -166,9 +167,11 @@ client_core::~client_core() {
 void client_core::context_shutdown(std::vector<asio::any_io_executor>* release_later) noexcept {
     stop_flags_.closed.store(true, std::memory_order_release);
     context_gone_.store(true, std::memory_order_release);
-    // Calls in flight are coroutine frames the context destroys next; what the core itself holds
-    // (idle connections, the strand, executors) goes now, the executors into `release_later`
-    // (reserved by the caller: push_back does not allocate) when given.
+    // Calls in flight are operations the context destroys next, uncalled: their machines say so
+    // (drop), so that nothing could deliver them. What the core itself holds (idle connections,
+    // the strand, executors) goes now, the executors into `release_later` (reserved by the
+    // caller: push_back does not allocate) when given.
+    for (call_base* c = calls_; c != nullptr; c = c->next) (void)call_sm::step(c->sm, call_sm::event::context_shutdown);
     if (pool_) pool_->abandon();
     if (release_later != nullptr) {
         release_later->push_back(std::exchange(executor_, asio::any_io_executor()));
@@ -220,11 +223,11 @@ void client_core::unregister_call(call_base& c) noexcept {
     c.registered = false;
 }
 
-void client_core::stop_all(std::uint64_t before_generation) noexcept {
+void client_core::stop_all(std::uint64_t before_generation, call_sm::event why) noexcept {
     // stop() never re-enters the registry: the completions it causes are queued, not run inline.
     // Calls armed at `before_generation` or later started after the cancel() and go on.
     for (call_base* c = calls_; c != nullptr; c = c->next)
-        if (c->control.generation < before_generation) c->stop(asio::cancellation_type::terminal);
+        if (c->control.generation < before_generation) c->stop(asio::cancellation_type::terminal, why);
 }
 
 // Without thread_safe the caller is on the client's thread by contract, so the work is done
@@ -247,14 +250,14 @@ void client_core::cancel() {
     // Visible at once to every call's next step check, from any thread; the rest ends the I/O or
     // wait each call is in.
     const std::uint64_t generation = stop_flags_.generation.fetch_add(1, std::memory_order_acq_rel) + 1;
-    on_executor([this, generation] { stop_all(generation); });
+    on_executor([this, generation] { stop_all(generation, call_sm::event::cancel); });
 }
 
 void client_core::shutdown() {
     stop_flags_.closed.store(true, std::memory_order_release);
     try {
         on_executor([this] {
-            stop_all(std::numeric_limits<std::uint64_t>::max());
+            stop_all(std::numeric_limits<std::uint64_t>::max(), call_sm::event::client_destroyed);
             if (pool_) pool_->close_idle();
         });
     } catch (...) {

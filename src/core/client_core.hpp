@@ -28,6 +28,7 @@
 // ends with errc::cancelled at its next step, no hook runs and nothing is retried; a call
 // launched later (a stored `deferred` operation) completes with errc::cancelled.
 
+#include "core/call_state_machine.hpp"
 #include "transport/http_client.hpp"
 
 #include <ding/detail/operation.hpp>
@@ -56,12 +57,15 @@ using interpreter = outcome<T> (*)(http_reply& reply, const http_call& call);
 /// One call in flight, as the core's registry sees it. Lives on core.executor().
 struct call_base {
     call_control control;
+    call_sm::machine sm; ///< where the call is (call_state_machine.hpp); launch.hpp drives it
     call_base* prev = nullptr;
     call_base* next = nullptr;
     bool registered = false;
 
-    /// Stops the call: marks it, closes the connection doing its I/O, cancels the timer it waits on.
-    void stop(asio::cancellation_type type) noexcept;
+    /// Stops the call (`why`: event::cancel or event::client_destroyed): marks it, and when the
+    /// machine says so, ends the step in progress (closes the connection doing its I/O, cancels
+    /// the timer it waits on); that step's completion then ends the call.
+    void stop(asio::cancellation_type type, call_sm::event why) noexcept;
 };
 
 class client_core;
@@ -116,7 +120,7 @@ public:
 private:
     client_core(asio::any_io_executor executor, const client_options& options);
     std::string check_options();
-    void stop_all(std::uint64_t before_generation) noexcept;
+    void stop_all(std::uint64_t before_generation, call_sm::event why) noexcept;
     template <class F>
     void on_executor(F&& f);
 

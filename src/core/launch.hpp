@@ -46,7 +46,6 @@ struct call_state : call_base {
     /// The outcome, set when the call completes; for an API call whose validation failed in the
     /// initiating function, set there and taken by start_call() (http_call_state).
     std::optional<outcome<T>> result;
-    bool done = false; ///< on core->executor(): the coroutine completed; no stop after this
 };
 
 /// Installed in the caller's cancellation slot. Runs wherever the caller emits (any thread):
@@ -66,9 +65,7 @@ struct cancel_forwarder {
         st->control.requested.store(true, std::memory_order_release);
         try {
             const asio::any_io_executor ex = st->core->executor();
-            asio::dispatch(ex, [st = std::move(st), type] {
-                if (!st->done) st->stop(type);
-            });
+            asio::dispatch(ex, [st = std::move(st), type] { st->stop(type, call_sm::event::cancel); });
         } catch (...) {
             // Out of memory: the flag alone ends the call at its next step.
         }
@@ -168,6 +165,7 @@ void deliver(std::shared_ptr<call_state<T>> st) noexcept {
     // handler's, and clearing would race with that emit. The forwarder left in the slot holds
     // the call weakly and does nothing once the call is over; the caller's next operation on
     // that slot (or the signal's destruction) replaces it on the caller's side.
+    (void)call_sm::step(st->sm, call_sm::event::delivered);
     const bool on_client = st->handler_on_client;
     handler_call<T> call{std::move(st->h), std::move(st->handler_work), std::move(*st->result)};
     // Copies of the executors to run the handler on: they stay valid after the state (and maybe
@@ -204,16 +202,24 @@ void deliver(std::shared_ptr<call_state<T>> st) noexcept {
     else if (call.h) call();
 }
 
+/// The call's outcome is known (the machine said deliver): what its step held goes back, it
+/// leaves the registry, its state is released here and the handler dispatched (deliver()).
+template <class T>
+void finish_call(std::shared_ptr<call_state<T>> st) noexcept {
+    st->core->unregister_call(*st);
+    deliver(std::move(st));
+}
+
+/// Completion of a warm-up's coroutine (run_warm_up).
 template <class T>
 struct spawn_done {
     std::shared_ptr<call_state<T>> st;
 
     void operator()(std::exception_ptr ep, outcome<T> r) noexcept {
-        st->done = true;
-        st->core->unregister_call(*st);
         if (ep) r = internal_error(ep, "");
         st->result.emplace(std::move(r));
-        deliver(std::move(st));
+        (void)call_sm::step(st->sm, call_sm::event::outcome_ready);
+        finish_call(std::move(st));
     }
 };
 
@@ -232,8 +238,6 @@ struct http_call_state final : call_state<T> {
 
     ~http_call_state() { recycle_body_buffer(std::move(call.body)); }
 
-    /// start_call() runs inside the initiating function: a completion must not run inline.
-    bool initiating = false;
     /// call_options::retry was given: it waits in send.policy for start_call() (a copy of the
     /// whole call_options in every call state would cost 56 B per call in flight).
     bool retry_overridden = false;
@@ -243,193 +247,264 @@ struct http_call_state final : call_state<T> {
     send_state send;
 };
 
-/// Ends a call on the client's executor: no stop after this, the handler runs on its own.
+// ---------------------------------------------------------------------------------------------
+// The driver of an API call: drive() feeds each event to the call's state machine
+// (call_state_machine.hpp) and carries out the action it returns. Synchronous actions (preparing
+// an attempt, asking the pool) feed their event back at once; asynchronous ones (a queued wait,
+// opening a connection, the exchange, a backoff) end in a completion that calls drive() again.
+// Everything runs on the client's executor. The common case (an idle connection, one attempt)
+// runs without a coroutine frame and allocates nothing beyond the call's state; so does a wait
+// in the pool's queue (its timer lives in the call's state). Opening a connection and a backoff
+// are coroutines (http_client::open_connection, back_off).
+
 template <class T>
-void complete(std::shared_ptr<call_state<T>> st, outcome<T> r) noexcept {
-    st->done = true;
-    st->core->unregister_call(*st);
-    st->result.emplace(std::move(r));
-    deliver(std::move(st));
+void drive(const std::shared_ptr<http_call_state<T>>& st, call_sm::event e, call_sm::facts f = {}) noexcept;
+
+/// After an attempt that ended (with or without an exchange): the call's final outcome (kept in
+/// st.result), or another attempt after a backoff (facts.retry).
+template <class T>
+void judge_attempt(http_call_state<T>& st, call_sm::facts& f) {
+    http_client& http = st.core->http();
+    std::optional<outcome<http_reply>> done = http.after_attempt(st.send, st.control);
+    if (!done) {
+        f.retry = true;
+        return;
+    }
+    if (!*done) {
+        st.result.emplace(std::move(*done).error());
+        return;
+    }
+    outcome<T> result = st.interpret(**done, st.call);
+    http.connections().recycle_body(std::move((*done)->body)); // the next response reuses its buffer
+    st.result.emplace(std::move(result));
 }
 
-/// complete() for an API call: a call that ends while its initiating function still runs (it was
-/// refused, or invalid) has its handler posted, never run inside the initiation.
+/// The event an exchange's end makes (connection::exchange_done, or a refusal to start one).
 template <class T>
-void complete(const std::shared_ptr<http_call_state<T>>& st, outcome<T> r) noexcept {
-    if (!st->initiating) return complete<T>(std::shared_ptr<call_state<T>>(st), std::move(r));
-    st->initiating = false;
+call_sm::event exchange_end(http_call_state<T>& st, std::optional<io_failure> failure, call_sm::facts& f) {
+    f = {};
+    if (!st.core->http().finish_exchange(st.send, std::move(failure), st.control, st.sm.fresh_only))
+        f.same_attempt_again = true; // a stale kept-alive connection: the same attempt on a new one
+    else
+        judge_attempt(st, f);
+    return call_sm::event::exchange_finished;
+}
+
+template <class T>
+void on_exchange_end(connection::exchange_args&, std::optional<io_failure> failure, std::shared_ptr<void> owner) noexcept;
+
+/// Where a queued wait for a connection ends (its timer's completion).
+template <class T>
+struct waited_for_connection {
+    std::shared_ptr<http_call_state<T>> st;
+    void operator()(boost::system::error_code ec) noexcept;
+};
+
+/// Completion of http_client::open_connection's coroutine.
+template <class T>
+struct opened {
+    std::shared_ptr<http_call_state<T>> st;
+    void operator()(std::exception_ptr ep, bool ready) noexcept;
+};
+
+/// Completion of http_client::back_off's coroutine.
+template <class T>
+struct backed_off {
+    std::shared_ptr<http_call_state<T>> st;
+    void operator()(std::exception_ptr ep, backoff_end end) noexcept;
+};
+
+/// Carries out one action; returns the next event when the action is synchronous, nullopt when
+/// a completion will call drive() later (or the call is over).
+template <class T>
+std::optional<call_sm::event> carry_out(const std::shared_ptr<http_call_state<T>>& st, call_sm::action a,
+                                        call_sm::facts& f) {
+    using call_sm::action;
+    using call_sm::event;
+    http_call_state<T>& c = *st;
+    http_client& http = c.core->http();
+    send_state& s = c.send;
+    f = {};
+    switch (a) {
+    case action::none:
+    case action::drop: return std::nullopt;
+    case action::prepare_attempt:
+        if (http.prepare_attempt(s, c.control)) return event::attempt_prepared;
+        judge_attempt(c, f);
+        return event::attempt_failed;
+    case action::take_connection:
+        s.conn = http.connections().take_idle();
+        if (s.conn) return event::connection_granted;
+        return http.connections().must_queue() ? event::pool_full : event::slot_granted;
+    case action::queue:
+        if (!http.queue_for_connection(s, c.control)) {
+            judge_attempt(c, f);
+            return event::attempt_failed;
+        }
+        s.queued->timer.async_wait(waited_for_connection<T>{st});
+        return std::nullopt;
+    case action::open_connection:
+        asio::co_spawn(c.core->executor(), http.open_connection(s, c.sm.fresh_only, c.control), opened<T>{st});
+        return std::nullopt;
+    case action::write_request: {
+        http.write_request(s);
+        s.exchange.control = &c.control;
+        s.exchange.done = &on_exchange_end<T>;
+        if (auto refused = s.conn->async_exchange(s.exchange, st)) return exchange_end(c, std::move(refused), f);
+        return std::nullopt;
+    }
+    case action::wait_backoff:
+        asio::co_spawn(c.core->executor(), http.back_off(s, c.control), backed_off<T>{st});
+        return std::nullopt;
+    case action::stop_step: c.control.interrupt(); return std::nullopt;
+    case action::deliver:
+    case action::deliver_later: {
+        // What the step held goes back now, not when the state is freed (after the handler ran):
+        // an unused connection, a slot the pool reserved for it, its place in the queue.
+        c.control.waiting = nullptr;
+        s.conn.discard();
+        s.queued.reset();
+        s.granted_slot = slot_reservation();
+        if (!c.result) c.result.emplace(http.stopped_error(s)); // a stop ended it between two steps
+        if (a == action::deliver) {
+            finish_call<T>(st);
+            return std::nullopt;
+        }
+        try {
+            asio::post(c.core->executor(), [st]() noexcept { finish_call<T>(st); });
+        } catch (...) {
+            finish_call<T>(st); // out of memory: delivered here rather than never
+        }
+        return std::nullopt;
+    }
+    }
+    return std::nullopt;
+}
+
+template <class T>
+void drive(const std::shared_ptr<http_call_state<T>>& st, call_sm::event e, call_sm::facts f) noexcept {
     try {
-        asio::post(st->core->executor(), [st, r = std::move(r)]() mutable noexcept {
-            complete<T>(std::shared_ptr<call_state<T>>(std::move(st)), std::move(r));
-        });
+        for (;;) {
+            // Every event says whether a stop is visible: the caller's flag, client::cancel() or
+            // ~client may be seen before their dispatched stop arrives.
+            f.stopped = st->control.stopped();
+            const call_sm::action a = call_sm::step(st->sm, e, f);
+            const std::optional<call_sm::event> next = carry_out(st, a, f);
+            if (!next) return;
+            e = *next;
+        }
     } catch (...) {
-        // Out of memory: completed here rather than never.
-        complete<T>(std::shared_ptr<call_state<T>>(st), internal_error(std::current_exception(), st->call.operation));
+        // Out of memory (or another exception) in a step: the call ends with errc::internal. Its
+        // connection's state is unknown: it is discarded, not given back.
+        st->send.conn.discard();
+        st->result.emplace(internal_error(std::current_exception(), st->call.operation));
+        call_sm::facts none;
+        try {
+            // outcome_ready → deliver: only noexcept steps follow.
+            (void)carry_out(st, call_sm::step(st->sm, call_sm::event::outcome_ready, none), none);
+        } catch (...) {
+        }
     }
-}
-
-template <class T>
-outcome<T> interpret_reply(http_call_state<T>& st, outcome<http_reply> reply) {
-    if (!reply) return std::move(reply).error();
-    outcome<T> result = st.interpret(*reply, st.call);
-    st.core->http().connections().recycle_body(std::move(reply->body)); // the next response reuses its buffer
-    return result;
-}
-
-template <class T>
-void fail_internal(const std::shared_ptr<http_call_state<T>>& st, std::exception_ptr ep) noexcept {
-    st->send.conn.discard(); // its state is unknown
-    // Out of the pool's queue now (not when the state is freed, after the handler ran), and a
-    // slot the pool reserved for it goes back.
-    st->control.waiting = nullptr;
-    st->send.queued.reset();
-    st->send.granted_slot = slot_reservation();
-    error e = internal_error(ep, st->call.operation);
-    complete<T>(st, std::move(e));
-}
-
-// A call's steps (http_client.hpp), driven by plain callbacks on the client's executor. The
-// common case, an idle connection ready and one attempt enough, runs without a coroutine frame
-// and allocates nothing of its own beyond the call's state; so does waiting in the pool's queue
-// while it is full (queue_for_connection: the wait lives in the call's state, not in coroutine
-// frames, which matters with thousands of calls queued). A backoff and opening a connection run
-// as a coroutine (http_client::obtain).
-template <class T>
-void next_attempt(const std::shared_ptr<http_call_state<T>>& st);
-
-template <class T>
-void after_attempt(const std::shared_ptr<http_call_state<T>>& st) {
-    if (auto done = st->core->http().after_attempt(st->send, st->control)) {
-        outcome<T> result = interpret_reply(*st, std::move(*done));
-        return complete<T>(st, std::move(result));
-    }
-    next_attempt(st); // after a backoff
-}
-
-/// Where an exchange ends (connection::exchange_done), on the client's executor.
-/// After an exchange ended (or could not start): the attempt's result, or the same attempt again.
-template <class T>
-void exchange_ended(const std::shared_ptr<http_call_state<T>>& st, std::optional<io_failure> failure) {
-    if (!st->core->http().finish_exchange(st->send, std::move(failure), st->control))
-        return next_attempt(st); // the same attempt again, on a new connection
-    after_attempt(st);
 }
 
 template <class T>
 void on_exchange_end(connection::exchange_args&, std::optional<io_failure> failure, std::shared_ptr<void> owner) noexcept {
     auto st = std::static_pointer_cast<http_call_state<T>>(std::move(owner));
+    call_sm::facts f;
+    call_sm::event e = call_sm::event::outcome_ready;
     try {
-        exchange_ended(st, std::move(failure));
+        e = exchange_end(*st, std::move(failure), f);
     } catch (...) {
-        fail_internal(st, std::current_exception());
+        st->send.conn.discard();
+        st->result.emplace(internal_error(std::current_exception(), st->call.operation));
     }
+    drive(st, e, f);
 }
 
 template <class T>
-void start_exchange(const std::shared_ptr<http_call_state<T>>& st) {
-    http_client& http = st->core->http();
-    send_state& s = st->send;
-    http.write_request(s);
-    s.exchange.control = &st->control;
-    s.exchange.done = &on_exchange_end<T>;
-    connection& conn = *s.conn;
-    if (auto refused = conn.async_exchange(s.exchange, st)) exchange_ended(st, std::move(refused));
+void waited_for_connection<T>::operator()(boost::system::error_code ec) noexcept {
+    call_sm::facts f;
+    call_sm::event e = call_sm::event::outcome_ready;
+    try {
+        switch (st->core->http().end_wait(st->send, ec, st->control)) {
+        case http_client::wait_outcome::exchange: e = call_sm::event::connection_granted; break;
+        case http_client::wait_outcome::open: e = call_sm::event::slot_granted; break;
+        case http_client::wait_outcome::again: e = call_sm::event::wait_ended; break;
+        case http_client::wait_outcome::attempt_failed:
+            judge_attempt(*st, f);
+            e = call_sm::event::attempt_failed;
+            break;
+        }
+    } catch (...) {
+        st->result.emplace(internal_error(std::current_exception(), st->call.operation));
+    }
+    drive(st, e, f);
 }
 
-/// Completion of http_client::obtain's coroutine.
 template <class T>
-struct obtained {
-    std::shared_ptr<http_call_state<T>> st;
-
-    void operator()(std::exception_ptr ep, next_step next) noexcept {
-        if (ep) return fail_internal(st, ep);
+void opened<T>::operator()(std::exception_ptr ep, bool ready) noexcept {
+    call_sm::facts f;
+    call_sm::event e = call_sm::event::outcome_ready;
+    if (ep) {
+        st->result.emplace(internal_error(ep, st->call.operation));
+    } else if (ready) {
+        e = call_sm::event::connected;
+    } else {
         try {
-            switch (next) {
-            case next_step::exchange: return start_exchange(st);
-            case next_step::attempt_failed: return after_attempt(st);
-            case next_step::call_failed: return complete<T>(st, std::move(*st->send.call_error));
-            }
+            judge_attempt(*st, f);
+            e = call_sm::event::attempt_failed;
         } catch (...) {
-            fail_internal(st, std::current_exception());
+            st->result.emplace(internal_error(std::current_exception(), st->call.operation));
         }
     }
-};
-
-template <class T>
-void queue_for_connection(const std::shared_ptr<http_call_state<T>>& st);
-
-template <class T>
-void next_attempt(const std::shared_ptr<http_call_state<T>>& st) {
-    http_client& http = st->core->http();
-    send_state& s = st->send;
-    if (!s.wait && !s.fresh_only && !s.granted_slot) {
-        s.conn = http.connections().take_idle();
-        if (!s.conn && http.connections().must_queue()) return queue_for_connection(st);
-    }
-    if (!s.conn) {
-        // A backoff, or a connection to open.
-        asio::co_spawn(st->core->executor(), http.obtain(s, st->control), obtained<T>{st});
-        return;
-    }
-    if (!s.prepared && !http.prepare_attempt(s, st->control)) {
-        http.connections().give_back(s.conn, true); // unused: still clean
-        return after_attempt(st);
-    }
-    start_exchange(st);
+    drive(st, e, f);
 }
 
-/// Where a queued wait for a connection ends (its timer's completion), on the client's executor.
 template <class T>
-struct waited_for_connection {
-    std::shared_ptr<http_call_state<T>> st;
-
-    void operator()(boost::system::error_code ec) noexcept {
-        try {
-            switch (st->core->http().end_wait(st->send, ec, st->control)) {
-            case http_client::wait_outcome::exchange: return start_exchange(st);
-            case http_client::wait_outcome::open: [[fallthrough]];
-            case http_client::wait_outcome::again: return next_attempt(st);
-            case http_client::wait_outcome::attempt_failed: return after_attempt(st);
-            }
-        } catch (...) {
-            fail_internal(st, std::current_exception());
-        }
+void backed_off<T>::operator()(std::exception_ptr ep, backoff_end end) noexcept {
+    call_sm::event e = call_sm::event::outcome_ready;
+    if (ep)
+        st->result.emplace(internal_error(ep, st->call.operation));
+    else if (end == backoff_end::elapsed)
+        e = call_sm::event::backoff_elapsed;
+    else {
+        st->result.emplace(std::move(*st->send.call_error));
+        if (end == backoff_end::deadline) e = call_sm::event::deadline;
     }
-};
-
-template <class T>
-void queue_for_connection(const std::shared_ptr<http_call_state<T>>& st) {
-    send_state& s = st->send;
-    if (!st->core->http().queue_for_connection(s, st->control)) return after_attempt(st);
-    s.queued->timer.async_wait(waited_for_connection<T>{st});
+    drive(st, e);
 }
 
-/// The start of every API call, on the client's executor (posted there by launch()).
+/// The start of every API call, on the client's executor: posted there by launch(), or run inside
+/// the initiating function when this thread runs the client's io_context (`initiating`).
 template <class T>
-void start_call(const std::shared_ptr<http_call_state<T>>& st) noexcept {
+void start_call(const std::shared_ptr<http_call_state<T>>& st, bool initiating) noexcept {
+    call_sm::facts f;
+    f.initiating = initiating;
     try {
         client_core& core = *st->core;
         core.register_call(*st);
         const std::string_view operation = st->call.operation;
-        if (auto refused = refuse_start(core, *st, operation)) return complete<T>(st, std::move(*refused));
-        if (st->result) {
-            // Validation failed in the initiating function (launch()).
-            outcome<T> rejected = std::move(*st->result);
-            st->result.reset();
-            return complete<T>(st, std::move(rejected));
-        }
-        if (st->timeout_override && st->timeout_override->count() <= 0)
-            return complete<T>(st, make_error(errc::invalid_argument, "call_options.timeout: must be positive", operation));
-        if (st->retry_overridden) {
+        // A result already there: validation failed in the initiating function (launch()).
+        std::optional<error> refused;
+        if (!st->result) refused = refuse_start(core, *st, operation);
+        if (!st->result && !refused && st->timeout_override && st->timeout_override->count() <= 0)
+            refused = make_error(errc::invalid_argument, "call_options.timeout: must be positive", operation);
+        if (!st->result && !refused && st->retry_overridden) {
             if (auto bad = check_retry_policy(st->send.policy))
-                return complete<T>(st, make_error(errc::invalid_argument, "call_options." + *bad, operation));
+                refused = make_error(errc::invalid_argument, "call_options." + *bad, operation);
         }
-        const retry_policy policy = st->retry_overridden ? st->send.policy : core.options().retry;
-        core.http().begin(st->send, st->call, st->timeout_override.value_or(core.options().timeout), policy);
-        next_attempt(st);
+        if (refused) st->result.emplace(std::move(*refused));
+        if (st->result) {
+            f.refused = true;
+        } else {
+            const retry_policy policy = st->retry_overridden ? st->send.policy : core.options().retry;
+            core.http().begin(st->send, st->call, st->timeout_override.value_or(core.options().timeout), policy);
+        }
     } catch (...) {
-        fail_internal(st, std::current_exception());
+        st->result.emplace(internal_error(std::current_exception(), st->call.operation));
+        f.refused = true;
     }
+    drive(st, call_sm::event::start, f);
 }
 
 /// Opens up to `n` connections (client::warm_up_async).
@@ -437,6 +512,11 @@ inline asio::awaitable<outcome<std::size_t>> run_warm_up(std::shared_ptr<call_st
     client_core& core = *st->core;
     core.register_call(*st);
     if (auto refused = refuse_start(core, *st, "warm_up")) co_return std::move(*refused);
+    call_sm::facts f;
+    f.open_only = true;
+    f.stopped = st->control.stopped();
+    if (call_sm::step(st->sm, call_sm::event::start, f) != call_sm::action::open_connection)
+        co_return make_error(errc::cancelled, "cancelled before the call started", "warm_up");
     co_return co_await core.http().connections().warm_up(
         n, deadline_after(std::chrono::steady_clock::now(), core.options().timeout), st->control);
 }
@@ -492,7 +572,7 @@ void launch_task(const std::shared_ptr<client_core>& core, handler<T> h, Prepare
         const auto ep = std::current_exception();
         if (st && st->h) {
             if (st->caller_slot.is_connected()) st->caller_slot.clear();
-            st->done = true;
+            (void)call_sm::step(st->sm, call_sm::event::outcome_ready);
             st->result.emplace(internal_error(ep, ""));
             deliver<T>(std::move(st));
             return;
@@ -545,12 +625,11 @@ void launch(const std::shared_ptr<client_core>& core, outcome<http_call> call, c
             // posted otherwise.
             const asio::any_io_executor& ex = st->core->executor();
             if (running_here(ex)) {
-                st->initiating = true;
-                start_call<T>(st);
-                st->initiating = false;
+                start_call<T>(st, true);
+                (void)call_sm::step(st->sm, call_sm::event::initiation_returned);
                 return;
             }
-            asio::post(ex, [st]() noexcept { start_call<T>(st); });
+            asio::post(ex, [st]() noexcept { start_call<T>(st, false); });
         });
 }
 

@@ -33,6 +33,10 @@ io_failure aborted(io_stage stage) { return io_failure{stage, asio::error::opera
 
 void call_control::stop(asio::cancellation_type type) noexcept {
     cancelled |= type;
+    interrupt();
+}
+
+void call_control::interrupt() noexcept {
     if (io != nullptr) io->abort();
     if (waiting != nullptr) waiting->cancel();
 }

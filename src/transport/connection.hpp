@@ -55,7 +55,10 @@ struct call_control {
         return flags != nullptr && (flags->closed.load(std::memory_order_acquire) ||
                                     flags->generation.load(std::memory_order_acquire) != generation);
     }
+    /// Marks the call stopped (`type`) and ends the step in progress (interrupt()).
     void stop(asio::cancellation_type type) noexcept;
+    /// Ends the step in progress: closes the connection doing its I/O, cancels the timer it waits on.
+    void interrupt() noexcept;
 };
 
 /// Points `slot` (call_control::io or ::waiting) at an object for one step, however the step

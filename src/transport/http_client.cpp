@@ -207,8 +207,6 @@ bool http_client::prepare_attempt(send_state& s, call_control& control) {
     const http_call& call = *s.call;
     ++s.number;
     s.result = attempt_result{};
-    s.prepared = false;
-    s.fresh_only = false;
     s.added.clear();
     auto stopped = [&] {
         s.result = failed(s, errc::cancelled, "cancelled before attempt " + std::to_string(s.number));
@@ -242,7 +240,6 @@ bool http_client::prepare_attempt(send_state& s, call_control& control) {
             }
         }
     }
-    s.prepared = true;
     return true;
 }
 
@@ -299,7 +296,7 @@ void http_client::write_request(send_state& s) {
     s.conn->set_body_buffer(pool_->spare_body());
 }
 
-bool http_client::finish_exchange(send_state& s, std::optional<io_failure> failure, call_control& control) {
+bool http_client::finish_exchange(send_state& s, std::optional<io_failure> failure, call_control& control, bool fresh_only) {
     const http_call& call = *s.call;
     response_reader* reader = s.conn ? s.conn->response() : nullptr; // the connection's: read before it goes back
     if (!failure) {
@@ -307,10 +304,9 @@ bool http_client::finish_exchange(send_state& s, std::optional<io_failure> failu
         // RFC 9110 §15.5.9: a 408 on a reused connection means the server closed it before it
         // read our request (it answers the idle connection, not us): nothing was processed, so
         // the request goes once more on a new connection, whatever its method.
-        if (status == 408 && s.conn.reused() && !s.fresh_only) {
+        if (status == 408 && s.conn.reused() && !fresh_only) {
             pool_->recycle_body(std::move(reader->body()));
             s.conn.discard();
-            s.fresh_only = true;
             return false;
         }
         attempt_result& result = s.result;
@@ -340,11 +336,8 @@ bool http_client::finish_exchange(send_state& s, std::optional<io_failure> failu
     // byte: the request is sent once more, on a new connection, if that cannot act twice: a
     // read, or a request whose write failed. A POST that was written may have been read by the
     // server before it closed (nothing on the wire tells the two apart), so it is not re-sent.
-    const bool stale = reused && !s.fresh_only && code == errc::transport && !failure->response_started;
-    if (stale && (call.idempotent || failure->stage == io_stage::write)) {
-        s.fresh_only = true;
-        return false;
-    }
+    const bool stale = reused && !fresh_only && code == errc::transport && !failure->response_started;
+    if (stale && (call.idempotent || failure->stage == io_stage::write)) return false;
     const bool reached = failure->stage == io_stage::read;
     std::string message;
     if (code == errc::cancelled)
@@ -395,7 +388,6 @@ std::optional<outcome<http_reply>> http_client::after_attempt(send_state& s, cal
     const http_call& call = *s.call;
     const int number = s.number;
     attempt_result& result = s.result;
-    s.prepared = false;
     attempt_info info{call.operation, number, http::to_string(call.method), call.target,
                       result.reply ? static_cast<int>(result.reply->status) : 0, since(s.started)};
     // No hook runs and nothing is retried once the call was cancelled or the client is gone.
@@ -453,7 +445,6 @@ std::optional<outcome<http_reply>> http_client::after_attempt(send_state& s, cal
 }
 
 bool http_client::queue_for_connection(send_state& s, call_control& control) {
-    if (!s.prepared && !prepare_attempt(s, control)) return false;
     if (control.stopped()) {
         s.result = failed(s, errc::cancelled, "cancelled before a connection was taken");
         return false;
@@ -481,56 +472,60 @@ http_client::wait_outcome http_client::end_wait(send_state& s, boost::system::er
     return wait_outcome::exchange;
 }
 
-asio::awaitable<next_step> http_client::obtain(send_state& s, call_control& control) {
+asio::awaitable<backoff_end> http_client::back_off(send_state& s, call_control& control) {
     const http_call& call = *s.call;
-    if (s.wait) {
-        // Back off, but never past the deadline: if it comes first, the call times out.
-        const auto now = std::chrono::steady_clock::now();
-        const steady_time wake = deadline_after(now, *s.wait);
-        s.wait.reset();
-        const bool deadline_first = wake >= s.deadline;
-        auto final_error = [&](errc code, std::string message) {
-            error::details d;
-            d.message = std::move(message);
-            d.http_status = static_cast<int>(s.last_status);
-            d.attempts = s.number;
-            d.operation = std::string(call.operation);
-            if (s.result.failure) d.cause = s.result.failure->cause();
-            s.call_error.emplace(code, std::move(d));
-            return next_step::call_failed;
-        };
-        if (control.stopped()) co_return final_error(errc::cancelled, "cancelled while waiting to retry");
-        asio::steady_timer timer(co_await asio::this_coro::executor, deadline_first ? s.deadline : wake);
-        boost::system::error_code ec;
-        {
-            step_guard<asio::steady_timer> in_wait(control.waiting, &timer);
-            std::tie(ec) = co_await timer.async_wait(use_tuple);
-        }
-        if (ec || control.stopped()) co_return final_error(errc::cancelled, "cancelled while waiting to retry");
-        if (deadline_first)
-            co_return final_error(errc::timeout,
-                                  "deadline reached while waiting to retry after attempt " + std::to_string(s.number));
-        pool_->count_retry();
+    const steady_time wake = deadline_after(std::chrono::steady_clock::now(), s.wait.value_or(std::chrono::milliseconds(0)));
+    s.wait.reset();
+    const bool deadline_first = wake >= s.deadline;
+    auto final_error = [&](errc code, std::string message) {
+        error::details d;
+        d.message = std::move(message);
+        d.http_status = static_cast<int>(s.last_status);
+        d.attempts = s.number;
+        d.operation = std::string(call.operation);
+        if (s.result.failure) d.cause = s.result.failure->cause();
+        s.call_error.emplace(code, std::move(d));
+        return code == errc::timeout ? backoff_end::deadline : backoff_end::cancelled;
+    };
+    if (control.stopped()) co_return final_error(errc::cancelled, "cancelled while waiting to retry");
+    asio::steady_timer timer(co_await asio::this_coro::executor, deadline_first ? s.deadline : wake);
+    boost::system::error_code ec;
+    {
+        step_guard<asio::steady_timer> in_wait(control.waiting, &timer);
+        std::tie(ec) = co_await timer.async_wait(use_tuple);
     }
-    if (!s.prepared && !prepare_attempt(s, control)) co_return next_step::attempt_failed;
-    if (!s.fresh_only && !s.granted_slot) s.conn = pool_->take_idle();
-    if (!s.conn) {
-        // Not `c ? co_await x : co_await y`: GCC 12 destroys the wrong temporary for it.
-        acquired a;
-        if (s.granted_slot) a = co_await pool_->open_with_slot(std::move(s.granted_slot), s.deadline, control);
-        else a = co_await pool_->acquire(s.deadline, s.fresh_only, control);
-        if (!a.conn) {
-            s.result = failed(s, a.failure, std::move(a.message), a.io.ec);
-            co_return next_step::attempt_failed;
-        }
-        s.conn = std::move(a.conn);
+    if (ec || control.stopped()) co_return final_error(errc::cancelled, "cancelled while waiting to retry");
+    if (deadline_first)
+        co_return final_error(errc::timeout, "deadline reached while waiting to retry after attempt " + std::to_string(s.number));
+    pool_->count_retry();
+    co_return backoff_end::elapsed;
+}
+
+asio::awaitable<bool> http_client::open_connection(send_state& s, bool fresh_only, call_control& control) {
+    // Not `c ? co_await x : co_await y`: GCC 12 destroys the wrong temporary for it.
+    acquired a;
+    if (s.granted_slot) a = co_await pool_->open_with_slot(std::move(s.granted_slot), s.deadline, control);
+    else a = co_await pool_->acquire(s.deadline, fresh_only, control);
+    if (!a.conn) {
+        s.result = failed(s, a.failure, std::move(a.message), a.io.ec);
+        co_return false;
     }
+    s.conn = std::move(a.conn);
     if (control.stopped()) {
         s.conn.discard();
         s.result = failed(s, errc::cancelled, "cancelled before attempt " + std::to_string(s.number));
-        co_return next_step::attempt_failed;
+        co_return false;
     }
-    co_return next_step::exchange;
+    co_return true;
+}
+
+error http_client::stopped_error(const send_state& s) const {
+    error::details d;
+    d.message = s.number == 0 ? "cancelled before the call started" : "cancelled before attempt " + std::to_string(s.number) + " ended";
+    d.http_status = static_cast<int>(s.last_status);
+    d.attempts = s.number;
+    d.operation = std::string(s.call->operation);
+    return error(errc::cancelled, std::move(d));
 }
 
 } // namespace ding::detail

@@ -79,8 +79,9 @@ struct attempt_result {
     std::string retry_after_ms;
 };
 
-/// One logical call across its attempts. Lives in the call's state (or a coroutine frame) for
-/// the whole call; http_client's steps read and advance it.
+/// One logical call across its attempts. Lives in the call's state for the whole call;
+/// http_client's steps read and advance it. Which step comes next is the call's state machine's
+/// decision (core/call_state_machine.hpp), not this struct's.
 struct send_state {
     const http_call* call = nullptr;
     std::chrono::steady_clock::time_point started{};
@@ -91,25 +92,23 @@ struct send_state {
     unsigned last_status = 0;
     std::optional<std::chrono::milliseconds> wait;  ///< back off this long before the next attempt
     // The attempt in progress.
-    bool prepared = false;                          ///< its credential and hook headers are settled
-    bool fresh_only = false;                        ///< only a new connection may carry it
     std::string provided_key;                       ///< from credentials::provider
     extra_headers added;                            ///< by the before_attempt hook
     lease conn;
     connection::exchange_args exchange;
     attempt_result result;                          ///< of the last attempt
-    std::optional<error> call_error;                ///< the call ended between attempts (obtain())
+    std::optional<error> call_error;                ///< the call ended while backing off (back_off())
     // Waiting for a connection while the pool is full (queue_for_connection, end_wait).
     std::optional<pool::queued_wait> queued;        ///< while queued
     std::chrono::steady_clock::duration queued_for{}; ///< time spent queued so far (a timeout says it)
-    slot_reservation granted_slot;                  ///< a slot the pool reserved for this call: obtain() opens it
+    slot_reservation granted_slot;                  ///< a slot the pool reserved for this call: open_connection() opens it
 };
 
-/// What follows obtain().
-enum class next_step {
-    exchange,       ///< s.conn is ready and the attempt prepared: write the request
-    attempt_failed, ///< the attempt ended without an exchange: s.result holds why
-    call_failed,    ///< the call ended while backing off: s.call_error holds why
+/// How back_off() ended.
+enum class backoff_end {
+    elapsed,   ///< the next attempt may start
+    deadline,  ///< the deadline came first: s.call_error holds the timeout
+    cancelled, ///< a stop ended it: s.call_error holds why
 };
 
 class http_client {
@@ -119,22 +118,28 @@ public:
     /// Starts a call: its deadline (`timeout` from now) and retry policy.
     void begin(send_state& s, const http_call& call, std::chrono::milliseconds timeout, const retry_policy& policy);
 
-    /// Everything before an attempt's exchange that may wait: the backoff s.wait asks for, the
-    /// attempt's preparation (prepare_attempt, unless done), and a connection (an idle one, or
-    /// waiting for one, or a new one). Ends early once `control` is stopped.
-    /// A call's steps: [obtain() or take_idle() + prepare_attempt()], write_request(), the
-    /// connection's exchange, finish_exchange(), after_attempt(); launch.hpp drives them, with a
-    /// coroutine only for obtain().
-    asio::awaitable<next_step> obtain(send_state& s, call_control& control);
+    // A call's steps, each one action of the call's state machine (launch.hpp drives them):
+    // prepare_attempt(); then pool::take_idle(), queue_for_connection() + end_wait(), or
+    // open_connection(); write_request() and the connection's exchange; finish_exchange();
+    // after_attempt(); back_off() between attempts.
+
+    /// Waits s.wait (set by after_attempt), never past the deadline.
+    asio::awaitable<backoff_end> back_off(send_state& s, call_control& control);
+    /// Opens a connection for the attempt in progress: in s.granted_slot when the pool reserved
+    /// one, else through pool::acquire (`fresh_only`: never an idle one). True when s.conn is
+    /// ready; false when s.result holds why not.
+    asio::awaitable<bool> open_connection(send_state& s, bool fresh_only, call_control& control);
+    /// The outcome of a call a stop ended between two steps.
+    error stopped_error(const send_state& s) const;
 
     /// What a call does once its queued wait for a connection ended (end_wait).
     enum class wait_outcome {
         exchange,       ///< s.conn is ready and the attempt prepared: write the request
-        open,           ///< the pool reserved a slot (s.granted_slot): obtain() opens the connection
+        open,           ///< the pool reserved a slot (s.granted_slot): open_connection() opens it
         again,          ///< the connection handed over was not clean: look for one again
         attempt_failed, ///< cancelled or timed out: s.result holds why
     };
-    /// The pool is full (pool::must_queue): queues the call (prepared first) for a connection,
+    /// The pool is full (pool::must_queue): queues the call's prepared attempt for a connection,
     /// without a coroutine. False if it must not wait (s.result holds why); otherwise the caller
     /// waits on s.queued->timer, then calls end_wait().
     bool queue_for_connection(send_state& s, call_control& control);
@@ -147,8 +152,9 @@ public:
     void write_request(send_state& s);
     /// Takes an exchange's end: true if s.result now holds the attempt's result (s.conn given
     /// back or closed); false if the same attempt must go again on a new connection (a kept-alive
-    /// connection the server had closed; s.fresh_only is then set).
-    bool finish_exchange(send_state& s, std::optional<io_failure> failure, call_control& control);
+    /// connection the server had closed), which is asked at most once per attempt: `fresh_only`
+    /// says the attempt is on its new connection already.
+    bool finish_exchange(send_state& s, std::optional<io_failure> failure, call_control& control, bool fresh_only);
     /// After an attempt: the hooks, then either the call's final outcome, or s.wait is set and
     /// the next attempt follows the backoff (nullopt).
     std::optional<outcome<http_reply>> after_attempt(send_state& s, call_control& control);
