@@ -128,7 +128,7 @@ inline action next_attempt(machine& m) noexcept {
 }
 /// An attempt ended (with or without an exchange): another one after a backoff, or the end.
 inline action attempt_over(machine& m, bool retry) noexcept {
-    if (!retry) return finish(m, ending::reply);
+    if (!retry || m.open_only) return finish(m, ending::reply); // a warm-up is never retried
     if (m.stop_recorded) return finish(m, ending::cancelled);
     m.current = state::backing_off;
     return action::wait_backoff;
@@ -146,7 +146,9 @@ inline action step(machine& m, event e, const facts& f = {}) noexcept {
     if (m.current == state::done) return action::none;
     switch (e) {
     case event::context_shutdown:
-        if (m.current == state::delivering) return action::none; // the driver is delivering it right now
+        // Delivering: the driver is delivering it right now, or its delivery was posted
+        // (deliver_later) and is destroyed uncalled with the context.
+        if (m.current == state::delivering) return action::none;
         m.current = state::done;
         m.end = ending::dropped;
         return action::drop;

@@ -572,9 +572,16 @@ void launch_task(const std::shared_ptr<client_core>& core, handler<T> h, Prepare
         const auto ep = std::current_exception();
         if (st && st->h) {
             if (st->caller_slot.is_connected()) st->caller_slot.clear();
-            (void)call_sm::step(st->sm, call_sm::event::outcome_ready);
+            call_sm::facts f;
+            f.refused = true;
+            f.initiating = true; // this is the initiating function: the delivery is posted
+            (void)call_sm::step(st->sm, call_sm::event::start, f); // deliver_later
             st->result.emplace(internal_error(ep, ""));
-            deliver<T>(std::move(st));
+            try {
+                asio::post(core->executor(), [st]() noexcept { deliver<T>(st); });
+            } catch (...) {
+                deliver<T>(std::move(st)); // out of memory again: here rather than never
+            }
             return;
         }
         try {
