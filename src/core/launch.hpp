@@ -362,10 +362,25 @@ std::optional<call_sm::event> carry_out(const std::shared_ptr<http_call_state<T>
         // What the step held goes back now, not when the state is freed (after the handler ran):
         // an unused connection, a slot the pool reserved for it, its place in the queue.
         c.control.waiting = nullptr;
-        s.conn.discard();
+        if (s.conn) {
+            // Granted, never written to (an exchange gives its connection back or closes it,
+            // and a failed step discards it): clean, as the pool handed it over.
+            try {
+                http.connections().give_back(s.conn, true);
+            } catch (...) {
+                s.conn.discard();
+            }
+        }
         s.queued.reset();
         s.granted_slot = slot_reservation();
-        if (!c.result) c.result.emplace(http.stopped_error(s)); // a stop ended it between two steps
+        if (!c.result) {
+            // A stop ended it between two steps. Out of memory for the message: the code alone.
+            try {
+                c.result.emplace(http.stopped_error(s));
+            } catch (...) {
+                c.result.emplace(internal_error(std::current_exception(), c.call.operation));
+            }
+        }
         if (a == action::deliver) {
             finish_call<T>(st);
             return std::nullopt;
@@ -398,6 +413,7 @@ void drive(const std::shared_ptr<http_call_state<T>>& st, call_sm::event e, call
         // connection's state is unknown: it is discarded, not given back.
         st->send.conn.discard();
         st->result.emplace(internal_error(std::current_exception(), st->call.operation));
+        if (st->sm.current == call_sm::state::delivering) return finish_call<T>(st); // it threw before delivering
         call_sm::facts none;
         try {
             // outcome_ready → deliver: only noexcept steps follow.

@@ -521,7 +521,10 @@ asio::awaitable<bool> http_client::open_connection(send_state& s, bool fresh_onl
 
 error http_client::stopped_error(const send_state& s) const {
     error::details d;
-    d.message = s.number == 0 ? "cancelled before the call started" : "cancelled before attempt " + std::to_string(s.number) + " ended";
+    // Between two steps: after an attempt that asked for another (s.wait is set), or before the
+    // attempt in progress was sent.
+    d.message = s.wait ? "cancelled while waiting to retry" : "cancelled before attempt " + std::to_string(s.number) + " was sent";
+    if (s.result.failure) d.cause = s.result.failure->cause();
     d.http_status = static_cast<int>(s.last_status);
     d.attempts = s.number;
     d.operation = std::string(s.call->operation);
