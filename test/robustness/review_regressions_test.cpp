@@ -133,3 +133,27 @@ TEST_CASE("robustness: client::cancel() from on_error on a retryable failure end
     CHECK(r.error().value() == ding::errc::cancelled);
     CHECK(f.server->request_count() == 1);
 }
+
+// Issue 16 review: with the call's state machine, a stop seen after an attempt that asked for
+// another ends the call between two steps; its message says where it stood (it said "cancelled
+// before attempt 1 ended" for an attempt that had ended with a 503).
+TEST_CASE("robustness: client::cancel() from on_error on a 503 says the call was cancelled while waiting to retry",
+          "[regression]") {
+    fixture f;
+    auto o = f.options();
+    o.retry.max_attempts = 3;
+    o.hooks.on_error = [&](const ding::attempt_info&, const ding::error&) { f.client->cancel(); };
+    f.make_client(o);
+    f.server->push(reply::json(503, "{}"));
+    f.server->push(reply::json(200, check_body(uuid_for(1))));
+    auto r = f.run(f.client->otp().check_async(check_request(uuid_for(1))));
+    REQUIRE_FALSE(r.has_value());
+    INFO(r.error().to_string());
+    CHECK(r.error().value() == ding::errc::cancelled);
+    CHECK(r.error().message().find("cancelled while waiting to retry") != std::string::npos);
+    CHECK(r.error().attempts() == 1);
+    CHECK(f.server->request_count() == 1);
+    const auto s = f.client->stats();
+    CHECK(s.in_use == 0);
+    CHECK(s.idle == 1); // the 503 was a complete keep-alive response: its connection went back
+}
