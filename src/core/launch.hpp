@@ -193,9 +193,9 @@ void deliver(std::shared_ptr<call_state<T>> st) noexcept {
             run_on(handler_ex);
     } catch (...) {
         // Only the executor can have thrown (the handler's invocation is noexcept): the function
-        // came back (rescued), never left (call.h), or the executor kept it, which then owns it
-        // (a strand that took the function but could not schedule itself runs it later, or
-        // destroys it with its context, as Asio does with any operation it holds).
+        // came back (rescued), never left (call.h), or the executor kept it, which then owns it.
+        // Boost.Asio 1.81's strand that took the function but could not schedule itself stays
+        // locked: the handler is destroyed with its context, uncalled (docs/errors.md).
     }
     // Out of memory before the handler ran: run it here, on the client's executor, rather than never.
     if (rescued) (*rescued)();
