@@ -77,6 +77,9 @@ public:
         const std::size_t used = basic_parser::put(buffer, ec);
         // The put that completes the header stops at its end: `used` counts header bytes only.
         header_bytes_ += used;
+        // A whole header block in one put() is bounded by Beast from the fields on (the status
+        // line comes on top): the total is checked here, the same bound as for one in pieces.
+        if (!ec && is_header_done() && header_bytes_ > max_header_bytes) ec = boost::beast::http::error::header_limit;
         // Beast clamps its look for the header's end to the limit and may then only ask for more:
         // bytes held that already reach the bound with the header unfinished exceed it.
         if (ec == boost::beast::http::error::need_more && !is_header_done() &&
